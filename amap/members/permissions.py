@@ -1,0 +1,43 @@
+"""Who may see or change what, for collectives and memberships."""
+
+from .models import Collective, Membership
+
+
+def organised_collectives(user):
+    """The collectives `user` organises (all of them for a superuser)."""
+    if not user.is_authenticated:
+        return Collective.objects.none()
+    if user.is_superuser:
+        return Collective.objects.all()
+    return Collective.objects.filter(
+        memberships__user=user,
+        memberships__role=Membership.Role.ORGANISER,
+        memberships__status=Membership.Status.ACTIVE,
+    ).distinct()
+
+
+def member_collectives(user):
+    """The collectives `user` is an active member of (organisers included)."""
+    if not user.is_authenticated:
+        return Collective.objects.none()
+    return Collective.objects.filter(
+        memberships__user=user, memberships__status=Membership.Status.ACTIVE
+    ).distinct()
+
+
+def can_manage_collective(user, collective) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return (
+        Membership.objects.organisers()
+        .filter(user=user, collective=collective)
+        .exists()
+    )
+
+
+def is_member(user, collective) -> bool:
+    if not user.is_authenticated:
+        return False
+    return Membership.objects.active().filter(user=user, collective=collective).exists()

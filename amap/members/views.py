@@ -1,0 +1,289 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, ListView, TemplateView
+
+from . import services
+from .forms import InvitationForm, JoinRequestForm, MembershipFilterForm
+from .models import Collective, Invitation, Membership
+from .permissions import organised_collectives
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+class DashboardView(LoginRequiredMixin, TemplateView):
+    """A member's own space: their collectives, requests and invitations."""
+
+    template_name = "members/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            memberships=list(
+                Membership.objects.filter(user=user)
+                .exclude(status=Membership.Status.DECLINED)
+                .select_related("collective")
+                .order_by("collective__name")
+            ),
+            invitations=list(
+                Invitation.objects.pending()
+                .filter(email__iexact=user.email)
+                .select_related("collective")
+            ),
+            **kwargs,
+        )
+
+
+class CollectiveListView(ListView):
+    template_name = "members/collective_list.html"
+    context_object_name = "collectives"
+
+    def get_queryset(self):
+        return (
+            Collective.objects.active()
+            .with_member_counts()
+            .with_status_for(self.request.user)
+        )
+
+
+class CollectiveDetailView(DetailView):
+    template_name = "members/collective_detail.html"
+    context_object_name = "collective"
+
+    def get_queryset(self):
+        return Collective.objects.active().with_member_counts()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["membership"] = (
+            Membership.objects.filter(user=user, collective=self.object).first()
+            if user.is_authenticated
+            else None
+        )
+        context["join_form"] = JoinRequestForm()
+        context["organisers"] = list(
+            Membership.objects.organisers()
+            .filter(collective=self.object)
+            .select_related("user")
+        )
+        return context
+
+
+@login_required
+@require_POST
+def join_collective(request, slug):
+    collective = get_object_or_404(Collective.objects.active(), slug=slug)
+    form = JoinRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Your message is too long."))
+        return redirect(collective)
+    try:
+        services.request_membership(
+            user=request.user,
+            collective=collective,
+            message=form.cleaned_data["message"],
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request,
+            _("Your request to join %(collective)s has been sent to its organisers.")
+            % {"collective": collective.name},
+        )
+    return redirect(collective)
+
+
+class OrganiserHomeView(LoginRequiredMixin, ListView):
+    """The collectives a person organises, with what waits for them."""
+
+    template_name = "members/organiser_home.html"
+    context_object_name = "collectives"
+
+    def get_queryset(self):
+        return organised_collectives(self.request.user).annotate(
+            pending_count=Count(
+                "memberships",
+                filter=Q(memberships__status=Membership.Status.PENDING),
+                distinct=True,
+            ),
+            active_count=Count(
+                "memberships",
+                filter=Q(memberships__status=Membership.Status.ACTIVE),
+                distinct=True,
+            ),
+        )
+
+
+def _organised_collective(request, slug) -> Collective:
+    """The collective if the user organises it; 404 otherwise, as for a missing one."""
+    return get_object_or_404(organised_collectives(request.user), slug=slug)
+
+
+@login_required
+def membership_list(request, slug):
+    collective = _organised_collective(request, slug)
+    invite_form = InvitationForm(request.POST or None, prefix="invite")
+    if request.method == "POST" and invite_form.is_valid():
+        try:
+            invitation = services.invite_member(
+                collective=collective,
+                email=invite_form.cleaned_data["email"],
+                role=invite_form.cleaned_data["role"],
+                invited_by=request.user,
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    invite_form.add_error(
+                        field if field in invite_form.fields else None, errors
+                    )
+            else:
+                invite_form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("An invitation has been sent to %(email)s.")
+                % {"email": invitation.email},
+            )
+            return redirect("members:membership_list", slug=collective.slug)
+
+    filter_form = MembershipFilterForm(request.GET or None)
+    memberships = Membership.objects.for_collective(collective).exclude(
+        status=Membership.Status.DECLINED
+    )
+    if filter_form.is_valid():
+        if status := filter_form.cleaned_data["status"]:
+            memberships = memberships.filter(status=status)
+        if q := filter_form.cleaned_data["q"].strip():
+            memberships = memberships.filter(
+                Q(user__first_name__icontains=q)
+                | Q(user__last_name__icontains=q)
+                | Q(user__email__icontains=q)
+            )
+    memberships = list(memberships.order_by("user__last_name", "user__first_name"))
+    status_code = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "members/membership_list.html",
+        {
+            "collective": collective,
+            "pending": [
+                m for m in memberships if m.status == Membership.Status.PENDING
+            ],
+            "memberships": [
+                m for m in memberships if m.status != Membership.Status.PENDING
+            ],
+            "invitations": list(
+                collective.invitations.pending().select_related("invited_by")
+            ),
+            "invite_form": invite_form,
+            "filter_form": filter_form,
+        },
+        status=status_code,
+    )
+
+
+MEMBERSHIP_ACTIONS = {
+    "approve": (
+        lambda m, user: services.approve_membership(m, approved_by=user),
+        gettext_lazy("%(name)s is now a member."),
+    ),
+    "decline": (
+        lambda m, user: services.decline_membership(m, declined_by=user),
+        gettext_lazy("The request from %(name)s has been declined."),
+    ),
+    "make_organiser": (
+        lambda m, user: services.set_membership_role(
+            m, role=Membership.Role.ORGANISER, changed_by=user
+        ),
+        gettext_lazy("%(name)s is now an organiser."),
+    ),
+    "make_member": (
+        lambda m, user: services.set_membership_role(
+            m, role=Membership.Role.MEMBER, changed_by=user
+        ),
+        gettext_lazy("%(name)s is no longer an organiser."),
+    ),
+    "deactivate": (
+        lambda m, user: services.deactivate_membership(m, deactivated_by=user),
+        gettext_lazy("The membership of %(name)s has been deactivated."),
+    ),
+    "reactivate": (
+        lambda m, user: services.reactivate_membership(m, reactivated_by=user),
+        gettext_lazy("The membership of %(name)s is active again."),
+    ),
+}
+
+
+@login_required
+@require_POST
+def membership_action(request, slug, pk, action):
+    collective = _organised_collective(request, slug)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user", "collective"),
+        pk=pk,
+        collective=collective,
+    )
+    if action not in MEMBERSHIP_ACTIONS:
+        raise Http404
+    run, success = MEMBERSHIP_ACTIONS[action]
+    try:
+        run(membership, request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, success % {"name": membership.user})
+    return redirect(request.POST.get("next") or collective_members_url(collective))
+
+
+def collective_members_url(collective):
+    return reverse("members:membership_list", args=[collective.slug])
+
+
+@login_required
+@require_POST
+def invitation_cancel(request, slug, pk):
+    collective = _organised_collective(request, slug)
+    invitation = get_object_or_404(collective.invitations.pending(), pk=pk)
+    services.cancel_invitation(invitation, cancelled_by=request.user)
+    messages.success(
+        request,
+        _("The invitation to %(email)s has been cancelled.")
+        % {"email": invitation.email},
+    )
+    return redirect(collective_members_url(collective))
+
+
+def invitation_accept(request, token):
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("collective", "invited_by"), token=token
+    )
+    if not request.user.is_authenticated:
+        return render(
+            request, "members/invitation_accept.html", {"invitation": invitation}
+        )
+    if request.method == "POST":
+        try:
+            services.accept_invitation(invitation=invitation, user=request.user)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+            return redirect("members:dashboard")
+        messages.success(
+            request,
+            _("Welcome to %(collective)s!")
+            % {"collective": invitation.collective.name},
+        )
+        return redirect("members:dashboard")
+    return render(request, "members/invitation_accept.html", {"invitation": invitation})

@@ -1,0 +1,37 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from amap.members.demo import DEMO_PASSWORD, build_members, remove_demo_members
+from cms.demo import build_site
+
+
+class Command(BaseCommand):
+    help = (
+        "Build a realistic demo network around Nantes (collectives, members, "
+        "organisers, producers, site content). Safe to run twice."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Remove the demo data first, then build it again.",
+        )
+
+    def handle(self, *args, reset=False, **options):
+        with transaction.atomic():
+            if reset:
+                remove_demo_members()
+            people = build_members()
+            build_site()
+
+        self.stdout.write(self.style.SUCCESS("Demo network ready."))
+        self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
+        rows = [
+            ("organiser", people["organiser"].email),
+            ("member", people["member"].email),
+            ("producer", people["producers"][0].email),
+            ("site admin", people["admin"].email),
+        ]
+        for role, email in rows:
+            self.stdout.write(f"  {role:<11} {email}")

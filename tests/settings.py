@@ -1,0 +1,36 @@
+"""Fast settings for the test suite, on top of the real ones.
+
+`DATABASE_URL` still chooses the database, so the same suite runs on SQLite
+and on PostgreSQL.
+"""
+
+import os
+
+os.environ.setdefault(
+    "SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdefghijkl"
+)
+
+from amap.settings import *  # noqa: E402,F403
+
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_RATE_LIMITS = {}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+WAGTAILADMIN_BASE_URL = "http://testserver"
+SITE_URL = "http://testserver"
+# Static files are served from the finders, so no collectstatic is needed.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
