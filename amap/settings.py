@@ -249,6 +249,17 @@ LEAFLET_CONFIG = {
     "RESET_VIEW": False,
 }
 
+# Geocoding of pickup points and farms (see amap/geocoding.py): "ban" (the
+# French national address service), "nominatim", or "fake" (no network).
+GEOCODER = {
+    "backend": env.str("GEOCODER", default="ban"),
+    "user_agent": env.str("GEOCODER_USER_AGENT", default="amap-network"),
+    "timeout": 10,
+}
+# Members may sign up for or withdraw from a shift until this many hours
+# before the distribution starts; organisers may still assign people after.
+SHIFT_CHANGE_DEADLINE_HOURS = env.int("SHIFT_CHANGE_DEADLINE_HOURS", default=24)
+
 # Security: strict by default once DEBUG is off; `check --deploy` is clean.
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

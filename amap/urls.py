@@ -31,6 +31,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("compte/", include("allauth.urls")),
     path("", include("amap.members.urls")),
+    path("", include("amap.distribution.urls")),
     path("sitemap.xml", sitemap),
     path(
         "robots.txt",

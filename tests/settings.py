@@ -34,3 +34,4 @@ SITE_URL = "http://testserver"
 # Static files are served from the finders, so no collectstatic is needed.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+GEOCODER = {"backend": "fake"}
