@@ -57,3 +57,76 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     collective = factory.SubFactory(CollectiveFactory)
     email = factory.Sequence(lambda n: f"invitee{n}@example.org")
     invited_by = factory.SubFactory(UserFactory)
+
+
+# Distribution ---------------------------------------------------------------
+
+import datetime as _dt  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from amap.distribution.models import (  # noqa: E402
+    Distribution,
+    OrderCycle,
+    PickupPoint,
+    Shift,
+    ShiftAssignment,
+)
+
+
+class PickupPointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PickupPoint
+
+    collective = factory.SubFactory(CollectiveFactory)
+    name = factory.Sequence(lambda n: f"Maison de quartier n°{n}")
+    street = "5 rue Auguste Renoir"
+    postcode = "44100"
+    town = "Nantes"
+    latitude = Decimal("47.221900")
+    longitude = Decimal("-1.588300")
+    position_source = PickupPoint.PositionSource.GEOCODED
+    geocode_status = PickupPoint.GeocodeStatus.FOUND
+
+
+class OrderCycleFactory(factory.django.DjangoModelFactory):
+    """An open cycle by default: opened yesterday, closes in three days."""
+
+    class Meta:
+        model = OrderCycle
+
+    collective = factory.SubFactory(CollectiveFactory)
+    name = factory.Sequence(lambda n: f"Semaine {n}")
+    opens_at = factory.LazyFunction(lambda: timezone.now() - _dt.timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + _dt.timedelta(days=3))
+
+
+class DistributionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Distribution
+
+    cycle = factory.SubFactory(OrderCycleFactory)
+    pickup_point = factory.SubFactory(
+        PickupPointFactory, collective=factory.SelfAttribute("..cycle.collective")
+    )
+    date = factory.LazyFunction(lambda: timezone.localdate() + _dt.timedelta(days=5))
+    starts_at = _dt.time(18, 0)
+    ends_at = _dt.time(19, 30)
+
+
+class ShiftFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Shift
+
+    distribution = factory.SubFactory(DistributionFactory)
+    role = "Accueil et émargement"
+    starts_at = _dt.time(17, 45)
+    ends_at = _dt.time(19, 45)
+    people_needed = 2
+
+
+class ShiftAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ShiftAssignment
+
+    shift = factory.SubFactory(ShiftFactory)
+    user = factory.SubFactory(UserFactory)
