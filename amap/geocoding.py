@@ -66,7 +66,9 @@ def _geopy_geocoder():
     if backend == "nominatim":
         from geopy.geocoders import Nominatim
 
-        return Nominatim(user_agent=settings.GEOCODER.get("user_agent"), timeout=timeout)
+        return Nominatim(
+            user_agent=settings.GEOCODER.get("user_agent"), timeout=timeout
+        )
     from geopy.geocoders import BANFrance
 
     return BANFrance(timeout=timeout)

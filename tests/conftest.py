@@ -9,6 +9,7 @@
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from tests.factories import (
     CollectiveFactory,
@@ -21,6 +22,18 @@ from tests.factories import (
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def english(settings):
+    """Pages and messages in English, whether or not the French catalogue is compiled.
+
+    The test client sends no Accept-Language header, so LocaleMiddleware falls
+    back to LANGUAGE_CODE; code run outside a request uses the active language.
+    """
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

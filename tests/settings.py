@@ -27,7 +27,9 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
-ACCOUNT_RATE_LIMITS = {}
+# False, not {}: allauth merges a dict into its default limits (which are kept
+# in the cache, shared by all tests) and only False turns them all off.
+ACCOUNT_RATE_LIMITS = False
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 WAGTAILADMIN_BASE_URL = "http://testserver"
 SITE_URL = "http://testserver"

@@ -291,6 +291,9 @@ class Distribution(models.Model):
     cancelled = models.BooleanField(_("cancelled"), default=False)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    cancellation_notified_at = models.DateTimeField(
+        _("people told of the cancellation"), null=True, blank=True
+    )
 
     objects = DistributionQuerySet.as_manager()
 
@@ -324,7 +327,9 @@ class Distribution(models.Model):
 
     @property
     def shift_change_deadline(self) -> datetime:
-        return self.start_datetime - timedelta(hours=settings.SHIFT_CHANGE_DEADLINE_HOURS)
+        return self.start_datetime - timedelta(
+            hours=settings.SHIFT_CHANGE_DEADLINE_HOURS
+        )
 
 
 class Shift(models.Model):
@@ -364,7 +369,10 @@ class ShiftAssignment(models.Model):
     """A person signed up (or assigned by an organiser) for a shift."""
 
     shift = models.ForeignKey(
-        Shift, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("shift")
+        Shift,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("shift"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -403,7 +411,9 @@ class UsualPickupPoint(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    collective = models.ForeignKey(Collective, on_delete=models.CASCADE, related_name="+")
+    collective = models.ForeignKey(
+        Collective, on_delete=models.CASCADE, related_name="+"
+    )
     pickup_point = models.ForeignKey(
         PickupPoint, on_delete=models.CASCADE, related_name="usual_for"
     )

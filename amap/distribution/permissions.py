@@ -18,7 +18,9 @@ def organised_cycles(user):
 
 
 def organised_distributions(user):
-    return Distribution.objects.filter(cycle__collective__in=organised_collectives(user))
+    return Distribution.objects.filter(
+        cycle__collective__in=organised_collectives(user)
+    )
 
 
 def organised_shifts(user):

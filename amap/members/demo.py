@@ -226,10 +226,11 @@ def build_members() -> dict:
         )
         collectives[data["slug"]] = collective
 
-    admin = _ensure_users([(demo_email("admin"), "Admin", "Réseau")], password_hash)
+    _ensure_users([(demo_email("admin"), "Admin", "Réseau")], password_hash)
     User.objects.filter(email=demo_email("admin")).update(
         is_staff=True, is_superuser=True
     )
+    admin = User.objects.get(email=demo_email("admin"))
 
     rows = [
         (demo_email("organisatrice"), "Françoise", "Lebrun"),
@@ -301,7 +302,7 @@ def build_members() -> dict:
 
     return {
         "collectives": collectives,
-        "admin": admin[demo_email("admin")],
+        "admin": admin,
         "organiser": organiser,
         "member": users[demo_email("amapien")],
         "producers": [users[email] for email, _f, _l in producer_rows],

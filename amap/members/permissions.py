@@ -9,11 +9,11 @@ def organised_collectives(user):
         return Collective.objects.none()
     if user.is_superuser:
         return Collective.objects.all()
+    # A subquery, not a join: counts annotated by callers over `memberships`
+    # must see every membership, not only the user's own.
     return Collective.objects.filter(
-        memberships__user=user,
-        memberships__role=Membership.Role.ORGANISER,
-        memberships__status=Membership.Status.ACTIVE,
-    ).distinct()
+        pk__in=Membership.objects.organisers().filter(user=user).values("collective")
+    )
 
 
 def member_collectives(user):

@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -245,7 +246,12 @@ def membership_action(request, slug, pk, action):
         messages.error(request, _error_text(error))
     else:
         messages.success(request, success % {"name": membership.user})
-    return redirect(request.POST.get("next") or collective_members_url(collective))
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = collective_members_url(collective)
+    return redirect(next_url)
 
 
 def collective_members_url(collective):

@@ -1,7 +1,13 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from amap.members.demo import DEMO_PASSWORD, build_members, remove_demo_members
+from amap.distribution.demo import build_distribution, remove_demo_distribution
+from amap.members.demo import (
+    COLLECTIVES,
+    DEMO_PASSWORD,
+    build_members,
+    remove_demo_members,
+)
 from cms.demo import build_site
 
 
@@ -21,8 +27,10 @@ class Command(BaseCommand):
     def handle(self, *args, reset=False, **options):
         with transaction.atomic():
             if reset:
+                remove_demo_distribution([c["slug"] for c in COLLECTIVES])
                 remove_demo_members()
             people = build_members()
+            build_distribution(collectives=people["collectives"], admin=people["admin"])
             build_site()
 
         self.stdout.write(self.style.SUCCESS("Demo network ready."))

@@ -1,0 +1,193 @@
+/* Map helpers on top of Leaflet (the global `L`), without a build step.
+ *
+ * Elements are set up from their data attributes:
+ *   data-map="pickup-point-form"  a form map: clicking or dragging the marker
+ *                                 fills the hidden latitude/longitude inputs
+ *                                 and the `position_set_by_hand` flag;
+ *   data-map="point"              one fixed marker (data-lat, data-lng, data-name);
+ *   data-map="geojson"            markers with popups from data-geojson-url.
+ * The element's data-lat/data-lng always hold the position shown, so tests and
+ * other scripts can read it. `window.AmapMaps` exposes the helpers.
+ */
+(function () {
+  "use strict";
+
+  var FALLBACK = { center: [46.6, 2.4], zoom: 6 };
+  var POINT_ZOOM = 16;
+
+  function config(element) {
+    try {
+      return JSON.parse(element.dataset.leafletConfig || "{}");
+    } catch (error) {
+      return {};
+    }
+  }
+
+  function parseNumber(value) {
+    if (value === undefined || value === null || value === "") { return null; }
+    var number = parseFloat(String(value).replace(",", "."));
+    return isFinite(number) ? number : null;
+  }
+
+  function storedPosition(element) {
+    var lat = parseNumber(element.dataset.lat);
+    var lng = parseNumber(element.dataset.lng);
+    return lat === null || lng === null ? null : L.latLng(lat, lng);
+  }
+
+  /* A map with the configured tiles; tiles that fail to load leave the map usable. */
+  function createMap(element) {
+    var settings = config(element);
+    var center = settings.DEFAULT_CENTER || FALLBACK.center;
+    var map = L.map(element, {
+      minZoom: settings.MIN_ZOOM || 3,
+      maxZoom: settings.MAX_ZOOM || 18,
+    }).setView(center, settings.DEFAULT_ZOOM || FALLBACK.zoom);
+    var tiles = settings.TILES || [];
+    if (!tiles.length) {
+      tiles = [["OpenStreetMap", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        { attribution: "&copy; OpenStreetMap contributors" }]];
+    }
+    var tile = tiles[0];
+    L.tileLayer(tile[1], tile[2] || {}).addTo(map);
+    element.amapMap = map;
+    return map;
+  }
+
+  function text(tag, content, className) {
+    var node = document.createElement(tag);
+    node.textContent = content;
+    if (className) { node.className = className; }
+    return node;
+  }
+
+  /* Popup content built from text nodes, so names and notes are never read as HTML. */
+  function popupContent(properties) {
+    var box = document.createElement("div");
+    box.className = "map-popup";
+    box.appendChild(text("strong", properties.name || ""));
+    if (properties.address) { box.appendChild(text("p", properties.address)); }
+    if (properties.opening_notes) {
+      box.appendChild(text("p", properties.opening_notes, "muted"));
+    }
+    if (properties.url) {
+      var link = text("a", properties.link_label || properties.name || properties.url);
+      link.href = properties.url;
+      box.appendChild(link);
+    }
+    return box;
+  }
+
+  function setStatus(element, message) {
+    var status = element.dataset.status && document.getElementById(element.dataset.status);
+    if (status) { status.textContent = message; }
+  }
+
+  function initPickupPointForm(element) {
+    var latInput = document.getElementById(element.dataset.latInput);
+    var lngInput = document.getElementById(element.dataset.lngInput);
+    var flagInput = document.getElementById(element.dataset.flagInput);
+    var map = createMap(element);
+    var marker = null;
+
+    function place(latlng, byHand) {
+      var lat = latlng.lat.toFixed(6);
+      var lng = latlng.lng.toFixed(6);
+      if (!marker) {
+        marker = L.marker(latlng, { draggable: true, autoPan: true }).addTo(map);
+        marker.on("dragend", function () { place(marker.getLatLng(), true); });
+        element.amapMarker = marker;
+      } else {
+        marker.setLatLng(latlng);
+      }
+      element.dataset.lat = lat;
+      element.dataset.lng = lng;
+      if (byHand) {
+        if (latInput) { latInput.value = lat; }
+        if (lngInput) { lngInput.value = lng; }
+        if (flagInput) { flagInput.value = "1"; }
+        element.dataset.positionSetByHand = "true";
+        setStatus(element, (element.dataset.labelSetByHand || "") + " " + lat + ", " + lng);
+      }
+    }
+
+    var start = storedPosition(element);
+    if (start) {
+      place(start, false);
+      map.setView(start, POINT_ZOOM);
+    }
+    map.on("click", function (event) { place(event.latlng, true); });
+    return { map: map, place: place };
+  }
+
+  function initPointMap(element) {
+    var map = createMap(element);
+    var position = storedPosition(element);
+    if (!position) { return { map: map }; }
+    var marker = L.marker(position).addTo(map);
+    marker.bindPopup(popupContent({
+      name: element.dataset.name, address: element.dataset.address,
+    }));
+    map.setView(position, POINT_ZOOM);
+    element.amapMarker = marker;
+    return { map: map, marker: marker };
+  }
+
+  /* Markers from one or more FeatureCollections (data-geojson-url, space separated). */
+  function initGeojsonMap(element) {
+    var map = createMap(element);
+    var layer = L.geoJSON(null, {
+      onEachFeature: function (feature, featureLayer) {
+        featureLayer.bindPopup(popupContent(feature.properties || {}));
+      },
+    }).addTo(map);
+    var urls = (element.dataset.geojsonUrl || "").split(/\s+/).filter(Boolean);
+    var loads = urls.map(function (url) {
+      return fetch(url, { headers: { Accept: "application/geo+json" } })
+        .then(function (response) {
+          if (!response.ok) { throw new Error(response.status); }
+          return response.json();
+        })
+        .then(function (data) { layer.addData(data); });
+    });
+    return Promise.all(loads).then(function () {
+      var count = layer.getLayers().length;
+      element.dataset.featureCount = String(count);
+      if (count) { map.fitBounds(layer.getBounds(), { maxZoom: POINT_ZOOM, padding: [24, 24] }); }
+      return { map: map, layer: layer };
+    }).catch(function () {
+      setStatus(element, element.dataset.labelError || "");
+      element.dataset.featureCount = "error";
+      return { map: map, layer: layer };
+    });
+  }
+
+  var INITIALISERS = {
+    "pickup-point-form": initPickupPointForm,
+    point: initPointMap,
+    geojson: initGeojsonMap,
+  };
+
+  function initAll(root) {
+    if (typeof L === "undefined") { return; }
+    (root || document).querySelectorAll("[data-map]").forEach(function (element) {
+      var init = INITIALISERS[element.dataset.map];
+      if (init && !element.amapMap) { init(element); }
+    });
+  }
+
+  window.AmapMaps = {
+    createMap: createMap,
+    popupContent: popupContent,
+    initAll: initAll,
+    initPickupPointForm: initPickupPointForm,
+    initPointMap: initPointMap,
+    initGeojsonMap: initGeojsonMap,
+  };
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { initAll(); });
+  } else {
+    initAll();
+  }
+})();
