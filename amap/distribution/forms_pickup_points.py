@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .services.pickup_points import validate_french_postcode
+from amap.locations import validate_french_postcode
 
 SIX_PLACES = Decimal("0.000001")
 POSITION_FIELDS = ("latitude", "longitude")

@@ -1,9 +1,8 @@
 import secrets
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import (
     Count,
@@ -20,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from amap.locations import Located, position_in_range
 from amap.members.models import Collective
 
 
@@ -41,20 +41,8 @@ class PickupPointQuerySet(models.QuerySet):
         return self.filter(latitude__isnull=False, longitude__isnull=False)
 
 
-class PickupPoint(models.Model):
+class PickupPoint(Located):
     """Where members collect: an address and its position on the map."""
-
-    class PositionSource(models.TextChoices):
-        NONE = "", _("No position yet")
-        GEOCODED = "geocoded", _("Found from the address")
-        MANUAL = "manual", _("Placed by hand on the map")
-
-    class GeocodeStatus(models.TextChoices):
-        PENDING = "pending", _("Looking up the address")
-        FOUND = "found", _("Address found")
-        NOT_FOUND = "not_found", _("Address not found")
-        UNAVAILABLE = "unavailable", _("Address service unavailable")
-        SKIPPED = "skipped", _("Position placed by hand")
 
     collective = models.ForeignKey(
         Collective,
@@ -63,39 +51,6 @@ class PickupPoint(models.Model):
         verbose_name=_("collective"),
     )
     name = models.CharField(_("name"), max_length=150)
-    street = models.CharField(_("street"), max_length=200)
-    postcode = models.CharField(_("postcode"), max_length=5)
-    town = models.CharField(_("town"), max_length=100)
-    latitude = models.DecimalField(
-        _("latitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))],
-    )
-    longitude = models.DecimalField(
-        _("longitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
-    )
-    position_source = models.CharField(
-        _("position source"),
-        max_length=10,
-        choices=PositionSource,
-        default=PositionSource.NONE,
-        blank=True,
-    )
-    geocode_status = models.CharField(
-        _("geocoding"),
-        max_length=12,
-        choices=GeocodeStatus,
-        default=GeocodeStatus.PENDING,
-    )
-    geocode_attempts = models.PositiveSmallIntegerField(default=0)
     opening_notes = models.TextField(
         _("access and opening notes"),
         blank=True,
@@ -117,14 +72,7 @@ class PickupPoint(models.Model):
         ordering = ["collective", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(latitude__isnull=True, longitude__isnull=True)
-                | Q(
-                    latitude__gte=-90,
-                    latitude__lte=90,
-                    longitude__gte=-180,
-                    longitude__lte=180,
-                ),
-                name="pickup_point_position_in_range",
+                condition=position_in_range(), name="pickup_point_position_in_range"
             ),
         ]
 
@@ -133,14 +81,6 @@ class PickupPoint(models.Model):
 
     def get_absolute_url(self):
         return reverse("distribution:pickup_point_edit", args=[self.pk])
-
-    @property
-    def address(self) -> str:
-        return f"{self.street}, {self.postcode} {self.town}"
-
-    @property
-    def has_position(self) -> bool:
-        return self.latitude is not None and self.longitude is not None
 
 
 class OrderCycleQuerySet(models.QuerySet):

@@ -6,7 +6,10 @@ from django.utils import timezone
 from amap.distribution.models import Distribution, PickupPoint
 from tests.e2e.conftest import log_in
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_an_organiser_places_a_pickup_point_on_the_map_then_plans_a_season(

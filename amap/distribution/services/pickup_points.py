@@ -1,22 +1,24 @@
 """Pickup points: creating and editing them, finding their position, and the
 pickup point each member usually collects at."""
 
-import re
 from dataclasses import dataclass
-from datetime import timedelta
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_q.models import Schedule
-from django_q.tasks import schedule
 
-from amap import geocoding
 from amap.background import enqueue_on_commit
+from amap.locations import (
+    ADDRESS_FIELDS,
+    POSITION_FIELDS,
+    apply_position_change,
+    geocode_place,
+    hand_over_to_geocoding,
+    set_hand_position,
+    validate_french_postcode,
+)
 from amap.members.models import Collective
 from amap.members.permissions import (
     can_manage_collective,
@@ -27,12 +29,6 @@ from amap.members.permissions import (
 from ..models import Distribution, PickupPoint, UsualPickupPoint
 
 GEOCODE_TASK = "amap.distribution.tasks.geocode_pickup_point_task"
-# After this many failed calls to an unavailable service, nobody tries again
-# until the address changes or an organiser asks for it.
-MAX_GEOCODE_ATTEMPTS = 3
-GEOCODE_RETRY_DELAY = timedelta(minutes=5)
-
-ADDRESS_FIELDS = ("street", "postcode", "town")
 EDITABLE_FIELDS = (
     "name",
     *ADDRESS_FIELDS,
@@ -40,20 +36,6 @@ EDITABLE_FIELDS = (
     "capacity",
     "active",
 )
-POSITION_FIELDS = ("latitude", "longitude")
-
-_POSTCODE_RE = re.compile(r"^\d{5}$")
-
-
-def validate_french_postcode(value: str) -> None:
-    """Five digits whose department part exists: 01–95, or 97/98 overseas."""
-    if not _POSTCODE_RE.match(value or ""):
-        raise ValidationError(
-            _("Enter a postcode of 5 digits, for example 44000."), code="format"
-        )
-    department = int(value[:2])
-    if not (1 <= department <= 95 or department in (97, 98)):
-        raise ValidationError(_("Unknown postcode."), code="unknown")
 
 
 def _require_organiser(user, collective: Collective) -> None:
@@ -86,32 +68,6 @@ def _validate(point: PickupPoint) -> None:
         raise ValidationError(errors)
 
 
-def _set_hand_position(point: PickupPoint, latitude, longitude) -> None:
-    if latitude is None or longitude is None:
-        raise ValidationError(
-            {
-                "latitude": _(
-                    "Place the point on the map: both the latitude and the "
-                    "longitude are needed."
-                )
-            }
-        )
-    point.latitude = Decimal(latitude)
-    point.longitude = Decimal(longitude)
-    point.position_source = PickupPoint.PositionSource.MANUAL
-    point.geocode_status = PickupPoint.GeocodeStatus.SKIPPED
-    point.geocode_attempts = 0
-
-
-def _hand_over_to_geocoding(point: PickupPoint) -> None:
-    """Forget the position; the geocoding task will look the address up."""
-    point.latitude = None
-    point.longitude = None
-    point.position_source = PickupPoint.PositionSource.NONE
-    point.geocode_status = PickupPoint.GeocodeStatus.PENDING
-    point.geocode_attempts = 0
-
-
 @transaction.atomic
 def create_pickup_point(
     *,
@@ -128,9 +84,9 @@ def create_pickup_point(
     longitude = fields.pop("longitude", None)
     point = PickupPoint(collective=collective, **fields)
     if position_set_by_hand:
-        _set_hand_position(point, latitude, longitude)
+        set_hand_position(point, latitude, longitude)
     else:
-        _hand_over_to_geocoding(point)
+        hand_over_to_geocoding(point)
     _validate(point)
     point.save()
     if point.geocode_status == PickupPoint.GeocodeStatus.PENDING:
@@ -147,13 +103,7 @@ def update_pickup_point(
     regeocode: bool = False,
     **fields,
 ) -> PickupPoint:
-    """Change a pickup point.
-
-    A position placed by hand stays, whatever the address becomes, until the
-    organiser asks for `regeocode` (which wins over `position_set_by_hand`).
-    A position found from the address is looked up again when the address
-    changes. Submitted coordinates count only with `position_set_by_hand`.
-    """
+    """Change a pickup point; the position follows `apply_position_change`."""
     _require_organiser(updated_by, pickup_point.collective)
     _check_fields(fields)
     point = PickupPoint.objects.select_for_update().get(pk=pickup_point.pk)
@@ -165,12 +115,14 @@ def update_pickup_point(
     )
     for field, value in fields.items():
         setattr(point, field, value)
-    if regeocode:
-        _hand_over_to_geocoding(point)
-    elif position_set_by_hand:
-        _set_hand_position(point, latitude, longitude)
-    elif address_changed and point.position_source != PickupPoint.PositionSource.MANUAL:
-        _hand_over_to_geocoding(point)
+    apply_position_change(
+        point,
+        address_changed=address_changed,
+        position_set_by_hand=position_set_by_hand,
+        regeocode=regeocode,
+        latitude=latitude,
+        longitude=longitude,
+    )
     _validate(point)
     point.save()
     if point.geocode_status == PickupPoint.GeocodeStatus.PENDING:
@@ -178,75 +130,9 @@ def update_pickup_point(
     return point
 
 
-def _still_waiting_for(point: PickupPoint | None, address: tuple) -> bool:
-    return (
-        point is not None
-        and point.position_source != PickupPoint.PositionSource.MANUAL
-        and point.geocode_status
-        in (PickupPoint.GeocodeStatus.PENDING, PickupPoint.GeocodeStatus.UNAVAILABLE)
-        and (point.street, point.postcode, point.town) == address
-    )
-
-
 def geocode_pickup_point(*, pickup_point_id: int) -> None:
-    """Look the pickup point's address up and record what came of it.
-
-    Idempotent: a point placed by hand, already found or not found is left
-    alone. The service is called outside any transaction; the answer is
-    written only if the point still waits for this very address.
-    """
-    point = PickupPoint.objects.filter(pk=pickup_point_id).first()
-    if point is None:
-        return
-    address = (point.street, point.postcode, point.town)
-    if not _still_waiting_for(point, address):
-        return
-    try:
-        position = geocoding.geocode(
-            street=point.street, postcode=point.postcode, town=point.town
-        )
-    except geocoding.GeocodingUnavailable:
-        _record_unavailable(pickup_point_id, address)
-        return
-    with transaction.atomic():
-        point = (
-            PickupPoint.objects.select_for_update().filter(pk=pickup_point_id).first()
-        )
-        if not _still_waiting_for(point, address):
-            return
-        if position is None:
-            point.geocode_status = PickupPoint.GeocodeStatus.NOT_FOUND
-            point.save(update_fields=["geocode_status"])
-            return
-        point.latitude = position.latitude
-        point.longitude = position.longitude
-        point.position_source = PickupPoint.PositionSource.GEOCODED
-        point.geocode_status = PickupPoint.GeocodeStatus.FOUND
-        point.save(
-            update_fields=[
-                "latitude",
-                "longitude",
-                "position_source",
-                "geocode_status",
-            ]
-        )
-
-
-@transaction.atomic
-def _record_unavailable(pickup_point_id: int, address: tuple) -> None:
-    point = PickupPoint.objects.select_for_update().filter(pk=pickup_point_id).first()
-    if not _still_waiting_for(point, address):
-        return
-    point.geocode_status = PickupPoint.GeocodeStatus.UNAVAILABLE
-    point.geocode_attempts += 1
-    point.save(update_fields=["geocode_status", "geocode_attempts"])
-    if point.geocode_attempts < MAX_GEOCODE_ATTEMPTS:
-        schedule(
-            GEOCODE_TASK,
-            point.pk,
-            schedule_type=Schedule.ONCE,
-            next_run=timezone.now() + GEOCODE_RETRY_DELAY * point.geocode_attempts,
-        )
+    """Look the pickup point's address up (see `amap.locations.geocode_place`)."""
+    geocode_place(PickupPoint, pickup_point_id, retry_task=GEOCODE_TASK)
 
 
 @transaction.atomic

@@ -1,0 +1,361 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from amap.locations import Located, position_in_range
+from amap.members.models import Collective
+
+# Quantities are validated against this ceiling: nobody brings a million
+# kilos to a distribution, and a typo should not pass.
+MAX_QUANTITY = Decimal("100000")
+MAX_PRICE = Decimal("100000")
+
+
+class Label(models.Model):
+    """A quality label or certification (AB, Nature & Progrès, Demeter…)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("label")
+        verbose_name_plural = _("labels")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProducerQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+    def managed_by(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(managers=user)
+
+    def supplying(self, collective):
+        return self.filter(
+            partnerships__collective=collective, partnerships__active=True
+        ).distinct()
+
+
+class Producer(Located):
+    """A farm or workshop that sells to the network's collectives."""
+
+    name = models.CharField(_("name"), max_length=150)
+    slug = models.SlugField(_("slug"), max_length=150, unique=True)
+    activity = models.CharField(
+        _("activity"),
+        max_length=150,
+        blank=True,
+        help_text=_("In a few words: market gardening, bakery, goat cheese…"),
+    )
+    description = models.TextField(_("description"), blank=True)
+    labels = models.ManyToManyField(
+        Label, blank=True, related_name="producers", verbose_name=_("labels")
+    )
+    photo = models.ImageField(_("photo"), upload_to="producers/", blank=True)
+    email = models.EmailField(_("contact email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="managed_producers",
+        verbose_name=_("accounts managing it"),
+    )
+    collectives = models.ManyToManyField(
+        Collective,
+        through="Partnership",
+        related_name="producers",
+        verbose_name=_("collectives supplied"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ProducerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("producer")
+        verbose_name_plural = _("producers")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=position_in_range(), name="producer_position_in_range"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("producers:profile_edit", args=[self.slug])
+
+
+class Partnership(models.Model):
+    """A producer supplies a collective; one organiser is its référent·e."""
+
+    producer = models.ForeignKey(
+        Producer,
+        on_delete=models.CASCADE,
+        related_name="partnerships",
+        verbose_name=_("producer"),
+    )
+    collective = models.ForeignKey(
+        Collective,
+        on_delete=models.CASCADE,
+        related_name="partnerships",
+        verbose_name=_("collective"),
+    )
+    referent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referent_for",
+        verbose_name=_("référent"),
+    )
+    since = models.DateField(_("since"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
+        ordering = ["collective__name", "producer__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["producer", "collective"], name="partnership_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.producer} → {self.collective}"
+
+
+class ProductQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+    def archived(self):
+        return self.filter(active=False)
+
+
+class Product(models.Model):
+    """An item of a producer's catalogue. Archived, never deleted once offered."""
+
+    class Category(models.TextChoices):
+        VEGETABLES = "vegetables", _("Vegetables")
+        FRUIT = "fruit", _("Fruit")
+        BREAD = "bread", _("Bread and bakery")
+        CHEESE = "cheese", _("Cheese and dairy")
+        EGGS = "eggs", _("Eggs")
+        POULTRY = "poultry", _("Poultry")
+        MEAT = "meat", _("Meat")
+        HONEY = "honey", _("Honey and hive products")
+        MUSHROOMS = "mushrooms", _("Mushrooms")
+        DRINKS = "drinks", _("Drinks")
+        GROCERY = "grocery", _("Grocery")
+        BASKET = "basket", _("Baskets")
+        OTHER = "other", _("Other")
+
+    class Unit(models.TextChoices):
+        KG = "kg", _("kg")
+        PIECE = "piece", _("piece")
+        BUNCH = "bunch", _("bunch")
+        LITRE = "litre", _("litre")
+        DOZEN = "dozen", _("dozen")
+        BASKET = "basket", _("basket")
+        JAR = "jar", _("jar")
+        BOTTLE = "bottle", _("bottle")
+
+    class VatRate(models.TextChoices):
+        ZERO = "0.00", _("0 %")
+        SUPER_REDUCED = "2.10", _("2.1 %")
+        REDUCED = "5.50", _("5.5 %")
+        INTERMEDIATE = "10.00", _("10 %")
+        STANDARD = "20.00", _("20 %")
+
+    producer = models.ForeignKey(
+        Producer,
+        on_delete=models.PROTECT,
+        related_name="products",
+        verbose_name=_("producer"),
+    )
+    name = models.CharField(_("name"), max_length=150)
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category, default=Category.VEGETABLES
+    )
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit, default=Unit.KG)
+    price = models.DecimalField(
+        _("price per unit (€)"),
+        max_digits=8,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_PRICE)],
+    )
+    vat_rate = models.DecimalField(
+        _("VAT rate (%)"),
+        max_digits=4,
+        decimal_places=2,
+        choices=[(Decimal(value), label) for value, label in VatRate.choices],
+        default=Decimal("5.50"),
+    )
+    weight_step = models.DecimalField(
+        _("weight step (kg)"),
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.001"))],
+        help_text=_("For weighed products: members order multiples of this, e.g. 0.5."),
+    )
+    usual_quantity = models.DecimalField(
+        _("usual quantity per week"),
+        max_digits=10,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_QUANTITY)],
+        help_text=_("Used by the “same as usual” shortcut of the weekly stock."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    photo = models.ImageField(_("photo"), upload_to="products/", blank=True)
+    active = models.BooleanField(_("on sale"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["producer", "category", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price__gte=0), name="product_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(weight_step__isnull=True) | Q(weight_step__gt=0),
+                name="product_weight_step_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class OfferQuerySet(models.QuerySet):
+    def for_cycle(self, cycle):
+        return self.filter(cycle=cycle)
+
+    def with_product(self):
+        return self.select_related("product__producer")
+
+    def available(self):
+        """Offers members can still book: an active product, stock left."""
+        return self.filter(product__active=True).filter(
+            Q(quantity_available__isnull=True) | Q(booked__lt=F("quantity_available"))
+        )
+
+
+class Offer(models.Model):
+    """A producer's quantity and price for a product in one order cycle.
+
+    `booked` is maintained by the order services in the same transaction as
+    the booking; the database refuses any row where it passes the quantity
+    available, so concurrent bookings can never oversell.
+    """
+
+    LOW_STOCK_SHARE = Decimal("0.2")
+
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.PROTECT,
+        related_name="offers",
+        verbose_name=_("product"),
+    )
+    cycle = models.ForeignKey(
+        "distribution.OrderCycle",
+        on_delete=models.PROTECT,
+        related_name="offers",
+        verbose_name=_("order cycle"),
+    )
+    quantity_available = models.DecimalField(
+        _("quantity available"),
+        max_digits=10,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text=_("Empty: no limit."),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_QUANTITY)],
+    )
+    price = models.DecimalField(
+        _("price per unit (€)"),
+        max_digits=8,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_PRICE)],
+    )
+    booked = models.DecimalField(
+        _("quantity booked"), max_digits=10, decimal_places=3, default=Decimal("0")
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = OfferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        ordering = ["cycle", "product"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "cycle"], name="offer_one_per_product_and_cycle"
+            ),
+            models.CheckConstraint(
+                condition=Q(booked__gte=0), name="offer_booked_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_available__isnull=True)
+                | Q(quantity_available__gte=0),
+                name="offer_quantity_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_available__isnull=True)
+                | Q(booked__lte=F("quantity_available")),
+                name="offer_booked_within_available",
+            ),
+            models.CheckConstraint(
+                condition=Q(price__gte=0), name="offer_price_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product} — {self.cycle}"
+
+    @property
+    def is_unlimited(self) -> bool:
+        return self.quantity_available is None
+
+    @property
+    def remaining(self) -> Decimal | None:
+        """What members can still book; None when there is no limit."""
+        if self.quantity_available is None:
+            return None
+        return max(self.quantity_available - self.booked, Decimal("0"))
+
+    @property
+    def is_sold_out(self) -> bool:
+        return self.remaining is not None and self.remaining <= 0
+
+    @property
+    def is_low_stock(self) -> bool:
+        """A few units left: at most a fifth of the stock, and at least one unit."""
+        remaining = self.remaining
+        if remaining is None or remaining <= 0:
+            return False
+        return remaining <= max(self.quantity_available * self.LOW_STOCK_SHARE, 1)

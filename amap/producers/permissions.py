@@ -1,0 +1,35 @@
+"""Who may see or change producers, their catalogue and their stock.
+
+A producer's own pages are reached through `managed_producers(user)`: a farm
+the user does not manage answers 404, the same as a missing one.
+"""
+
+from amap.members.permissions import organised_collectives
+
+from .models import Offer, Partnership, Producer, Product
+
+
+def managed_producers(user):
+    """The producers the user manages (all of them for a superuser)."""
+    if not user.is_authenticated:
+        return Producer.objects.none()
+    if user.is_superuser:
+        return Producer.objects.all()
+    return Producer.objects.filter(managers=user)
+
+
+def can_manage_producer(user, producer) -> bool:
+    return managed_producers(user).filter(pk=producer.pk).exists()
+
+
+def managed_products(user):
+    return Product.objects.filter(producer__in=managed_producers(user))
+
+
+def managed_offers(user):
+    return Offer.objects.filter(product__producer__in=managed_producers(user))
+
+
+def organised_partnerships(user):
+    """Partnerships of the collectives the user organises."""
+    return Partnership.objects.filter(collective__in=organised_collectives(user))
