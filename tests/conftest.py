@@ -2,8 +2,9 @@
 
 - `member` belongs to `collective`; `other_member` belongs to `other_collective`;
 - `organiser` organises `collective`; `other_organiser` organises `other_collective`;
-- `producer_user` is a person with an account and no membership (the producer
-  model links it to a farm once the producer area exists);
+- `producer_user` manages the farm `producer`, which supplies `collective`;
+  `other_producer_user` manages `other_producer`, which supplies
+  `other_collective` (the farms exist only when a test asks for them);
 - `anonymous` is nobody.
 """
 
@@ -106,3 +107,37 @@ def as_user(client):
         return c
 
     return login
+
+
+@pytest.fixture
+def producer(producer_user, collective):
+    """The farm `producer_user` manages; it supplies `collective`."""
+    from tests.factories import PartnershipFactory, ProducerFactory
+
+    farm = ProducerFactory(
+        name="Maraîchage de la Sèvre", slug="maraichage-sevre", managers=[producer_user]
+    )
+    PartnershipFactory(producer=farm, collective=collective)
+    return farm
+
+
+@pytest.fixture
+def other_producer_user(db):
+    return UserFactory(
+        email="lucie.garnier@example.org", first_name="Lucie", last_name="Garnier"
+    )
+
+
+@pytest.fixture
+def other_producer(other_producer_user, other_collective):
+    """Another farm, managed by `other_producer_user`, supplying `other_collective`."""
+    from tests.factories import PartnershipFactory, ProducerFactory
+
+    farm = ProducerFactory(
+        name="Chèvrerie des Moulins",
+        slug="chevrerie-moulins",
+        activity="Fromages de chèvre",
+        managers=[other_producer_user],
+    )
+    PartnershipFactory(producer=farm, collective=other_collective)
+    return farm

@@ -130,3 +130,74 @@ class ShiftAssignmentFactory(factory.django.DjangoModelFactory):
 
     shift = factory.SubFactory(ShiftFactory)
     user = factory.SubFactory(UserFactory)
+
+
+# Producers ------------------------------------------------------------------
+
+from amap.producers.models import (  # noqa: E402
+    Label,
+    Offer,
+    Partnership,
+    Producer,
+    Product,
+)
+
+
+class LabelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Label
+        django_get_or_create = ["slug"]
+
+    name = "Agriculture biologique"
+    slug = "ab"
+
+
+class ProducerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Producer
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Ferme n°{n}")
+    slug = factory.Sequence(lambda n: f"ferme-{n}")
+    activity = "Maraîchage"
+    street = "La Grande Noë"
+    postcode = "44190"
+    town = "Clisson"
+    latitude = Decimal("47.087000")
+    longitude = Decimal("-1.282200")
+    position_source = Producer.PositionSource.GEOCODED
+    geocode_status = Producer.GeocodeStatus.FOUND
+
+    @factory.post_generation
+    def managers(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.managers.add(*extracted)
+
+
+class PartnershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partnership
+
+    producer = factory.SubFactory(ProducerFactory)
+    collective = factory.SubFactory(CollectiveFactory)
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    producer = factory.SubFactory(ProducerFactory)
+    name = factory.Sequence(lambda n: f"Légume n°{n}")
+    category = Product.Category.VEGETABLES
+    unit = Product.Unit.KG
+    price = Decimal("3.20")
+
+
+class OfferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Offer
+
+    product = factory.SubFactory(ProductFactory)
+    cycle = factory.SubFactory(OrderCycleFactory)
+    quantity_available = Decimal("20")
+    price = factory.LazyAttribute(lambda o: o.product.price)
