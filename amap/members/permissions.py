@@ -1,5 +1,8 @@
 """Who may see or change what, for collectives and memberships."""
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
 from .models import Collective, Membership
 
 
@@ -41,3 +44,9 @@ def is_member(user, collective) -> bool:
     if not user.is_authenticated:
         return False
     return Membership.objects.active().filter(user=user, collective=collective).exists()
+
+
+def require_organiser(user, collective) -> None:
+    """For services: refuse anyone who does not organise `collective`."""
+    if not can_manage_collective(user, collective):
+        raise PermissionDenied(_("Only the collective's organisers can do this."))

@@ -1,7 +1,7 @@
 """Every write about accounts, collectives and memberships."""
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,14 +10,9 @@ from amap.background import enqueue_on_commit
 from amap.emails import send_templated_email
 
 from .models import Collective, Invitation, Membership
-from .permissions import can_manage_collective
+from .permissions import require_organiser
 
 User = get_user_model()
-
-
-def _require_organiser(user, collective: Collective) -> None:
-    if not can_manage_collective(user, collective):
-        raise PermissionDenied(_("Only the collective's organisers can do this."))
 
 
 def _activate(membership: Membership) -> None:
@@ -65,7 +60,7 @@ def request_membership(
 
 @transaction.atomic
 def approve_membership(membership: Membership, *, approved_by) -> Membership:
-    _require_organiser(approved_by, membership.collective)
+    require_organiser(approved_by, membership.collective)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.status != Membership.Status.PENDING:
         raise ValidationError(_("This request has already been handled."))
@@ -76,7 +71,7 @@ def approve_membership(membership: Membership, *, approved_by) -> Membership:
 
 @transaction.atomic
 def decline_membership(membership: Membership, *, declined_by) -> Membership:
-    _require_organiser(declined_by, membership.collective)
+    require_organiser(declined_by, membership.collective)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.status != Membership.Status.PENDING:
         raise ValidationError(_("This request has already been handled."))
@@ -107,7 +102,7 @@ def _ensure_another_organiser(membership: Membership) -> None:
 
 @transaction.atomic
 def set_membership_role(membership: Membership, *, role: str, changed_by) -> Membership:
-    _require_organiser(changed_by, membership.collective)
+    require_organiser(changed_by, membership.collective)
     if role not in Membership.Role.values:
         raise ValidationError(_("Unknown role."))
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
@@ -125,7 +120,7 @@ def set_membership_role(membership: Membership, *, role: str, changed_by) -> Mem
 @transaction.atomic
 def deactivate_membership(membership: Membership, *, deactivated_by) -> Membership:
     """End a membership; the history (orders, payments) stays attached to it."""
-    _require_organiser(deactivated_by, membership.collective)
+    require_organiser(deactivated_by, membership.collective)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.status != Membership.Status.ACTIVE:
         raise ValidationError(_("This membership is not active."))
@@ -137,7 +132,7 @@ def deactivate_membership(membership: Membership, *, deactivated_by) -> Membersh
 
 @transaction.atomic
 def reactivate_membership(membership: Membership, *, reactivated_by) -> Membership:
-    _require_organiser(reactivated_by, membership.collective)
+    require_organiser(reactivated_by, membership.collective)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.status == Membership.Status.ACTIVE:
         raise ValidationError(_("This membership is already active."))
@@ -155,7 +150,7 @@ def invite_member(
     role: str = Membership.Role.MEMBER,
 ) -> Invitation:
     """Invite someone by email; the email goes out after commit, from a task."""
-    _require_organiser(invited_by, collective)
+    require_organiser(invited_by, collective)
     email = User.objects.normalize_email(email).lower()
     if (
         Membership.objects.active()
@@ -201,7 +196,7 @@ def send_invitation_email(*, invitation_id: int) -> None:
 
 @transaction.atomic
 def cancel_invitation(invitation: Invitation, *, cancelled_by) -> Invitation:
-    _require_organiser(cancelled_by, invitation.collective)
+    require_organiser(cancelled_by, invitation.collective)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_pending:
         raise ValidationError(_("This invitation is no longer pending."))

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from amap.background import enqueue_on_commit
 from amap.emails import send_templated_email
 from amap.members.models import Collective
-from amap.members.permissions import can_manage_collective
+from amap.members.permissions import require_organiser
 
 from ..models import CalendarFeed, Distribution, OrderCycle, PickupPoint
 from ..notifications import concerned_people
@@ -37,11 +37,6 @@ SEASON_RULE_MESSAGES = {
 }
 
 EDITABLE_DISTRIBUTION_FIELDS = {"notes", "starts_at", "ends_at"}
-
-
-def _require_organiser(user, collective: Collective) -> None:
-    if not can_manage_collective(user, collective):
-        raise PermissionDenied(_("Only the collective's organisers can do this."))
 
 
 def season_rule_error(error: SeasonRuleError) -> ValidationError:
@@ -123,7 +118,7 @@ def generate_season(
     Locks the pickup points so two organisers generating the same season at
     once cannot both pass the check for existing distributions.
     """
-    _require_organiser(created_by, collective)
+    require_organiser(created_by, collective)
     point_ids = [point.pk for point in pickup_points]
     points = list(
         PickupPoint.objects.select_for_update().filter(pk__in=point_ids).order_by("pk")
@@ -172,7 +167,7 @@ def close_order_cycle(cycle: OrderCycle, *, closed_by) -> None:
     `closed_by` is None when the deadline task closes the cycle.
     """
     if closed_by is not None:
-        _require_organiser(closed_by, cycle.collective)
+        require_organiser(closed_by, cycle.collective)
     cycle = OrderCycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.closed_at is not None:
         return
@@ -194,7 +189,7 @@ def cancel_distribution(
     distribution: Distribution, *, cancelled_by, reason: str
 ) -> None:
     """Cancel a coming distribution; the people concerned get an email after commit."""
-    _require_organiser(cancelled_by, distribution.cycle.collective)
+    require_organiser(cancelled_by, distribution.cycle.collective)
     distribution = _locked_distribution(distribution)
     if distribution.cancelled:
         raise ValidationError(_("This distribution is already cancelled."))
@@ -258,7 +253,7 @@ def update_distribution(
     unknown = set(fields) - EDITABLE_DISTRIBUTION_FIELDS
     if unknown:
         raise TypeError(f"Cannot change {', '.join(sorted(unknown))}")
-    _require_organiser(changed_by, distribution.cycle.collective)
+    require_organiser(changed_by, distribution.cycle.collective)
     distribution = _locked_distribution(distribution)
     if distribution.cancelled:
         raise ValidationError(_("A cancelled distribution cannot be changed."))

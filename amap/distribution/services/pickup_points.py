@@ -21,9 +21,9 @@ from amap.locations import (
 )
 from amap.members.models import Collective
 from amap.members.permissions import (
-    can_manage_collective,
     is_member,
     member_collectives,
+    require_organiser,
 )
 
 from ..models import Distribution, PickupPoint, UsualPickupPoint
@@ -36,11 +36,6 @@ EDITABLE_FIELDS = (
     "capacity",
     "active",
 )
-
-
-def _require_organiser(user, collective: Collective) -> None:
-    if not can_manage_collective(user, collective):
-        raise PermissionDenied(_("Only the collective's organisers can do this."))
 
 
 def _check_fields(fields: dict) -> None:
@@ -78,7 +73,7 @@ def create_pickup_point(
 ) -> PickupPoint:
     """Create a pickup point; its position comes from the map when it was placed
     by hand, otherwise from the address, looked up in the background."""
-    _require_organiser(created_by, collective)
+    require_organiser(created_by, collective)
     _check_fields(fields)
     latitude = fields.pop("latitude", None)
     longitude = fields.pop("longitude", None)
@@ -104,7 +99,7 @@ def update_pickup_point(
     **fields,
 ) -> PickupPoint:
     """Change a pickup point; the position follows `apply_position_change`."""
-    _require_organiser(updated_by, pickup_point.collective)
+    require_organiser(updated_by, pickup_point.collective)
     _check_fields(fields)
     point = PickupPoint.objects.select_for_update().get(pk=pickup_point.pk)
     latitude = fields.pop("latitude", None)

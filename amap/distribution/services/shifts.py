@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from amap.emails import send_templated_email
 from amap.members.models import Membership
-from amap.members.permissions import can_manage_collective
+from amap.members.permissions import can_manage_collective, require_organiser
 
 from ..models import Distribution, Shift, ShiftAssignment
 from ..permissions import member_distributions
@@ -35,11 +35,6 @@ def _now(now: datetime.datetime | None) -> datetime.datetime:
 
 def _format_moment(moment: datetime.datetime) -> str:
     return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
-
-
-def _require_organiser(user, distribution: Distribution) -> None:
-    if not can_manage_collective(user, distribution.cycle.collective):
-        raise PermissionDenied(_("Only the collective's organisers can do this."))
 
 
 def _is_active_member(user, distribution: Distribution) -> bool:
@@ -106,7 +101,7 @@ def add_shift(
     people_needed: int,
     added_by,
 ) -> Shift:
-    _require_organiser(added_by, distribution)
+    require_organiser(added_by, distribution.cycle.collective)
     if distribution.cancelled:
         raise ValidationError(_("This distribution has been cancelled."))
     _check_times(starts_at, ends_at)
@@ -133,7 +128,7 @@ def update_shift(
     updated_by,
 ) -> Shift:
     shift = _locked_shift(shift)
-    _require_organiser(updated_by, shift.distribution)
+    require_organiser(updated_by, shift.distribution.cycle.collective)
     _check_times(starts_at, ends_at)
     signed_up = shift.assignments.count()
     if people_needed is not None and people_needed < signed_up:
@@ -159,7 +154,7 @@ def update_shift(
 def remove_shift(shift: Shift, *, removed_by) -> None:
     """Delete a shift nobody holds; volunteers must be unassigned first."""
     shift = _locked_shift(shift)
-    _require_organiser(removed_by, shift.distribution)
+    require_organiser(removed_by, shift.distribution.cycle.collective)
     if shift.assignments.exists():
         raise ValidationError(
             _(
@@ -288,7 +283,7 @@ def assign_to_shift(*, shift: Shift, user, assigned_by) -> ShiftAssignment:
     """An organiser puts a member on a shift, even after the change deadline."""
     shift = _locked_shift(shift)
     distribution = shift.distribution
-    _require_organiser(assigned_by, distribution)
+    require_organiser(assigned_by, distribution.cycle.collective)
     if distribution.cancelled:
         raise ValidationError(_("This distribution has been cancelled."))
     if not _is_active_member(user, distribution):
@@ -307,7 +302,7 @@ def assign_to_shift(*, shift: Shift, user, assigned_by) -> ShiftAssignment:
 @transaction.atomic
 def unassign_from_shift(*, assignment: ShiftAssignment, unassigned_by) -> None:
     shift = _locked_shift(assignment.shift)
-    _require_organiser(unassigned_by, shift.distribution)
+    require_organiser(unassigned_by, shift.distribution.cycle.collective)
     ShiftAssignment.objects.filter(pk=assignment.pk).delete()
 
 
