@@ -1,6 +1,9 @@
 """The areas each person sees in the navigation, computed once per request."""
 
+from django.urls import reverse
+
 from amap.members.models import Membership
+from amap.producers.models import Producer
 
 
 def user_areas(user) -> dict:
@@ -13,6 +16,9 @@ def user_areas(user) -> dict:
     areas["member"] = bool(roles)
     areas["organiser"] = Membership.Role.ORGANISER in roles or user.is_superuser
     areas["staff"] = user.is_staff
+    if Producer.objects.active().filter(managers=user).exists():
+        areas["producer"] = True
+        areas["producer_url"] = reverse("producers:home")
     return areas
 
 

@@ -32,6 +32,8 @@ urlpatterns = [
     path("compte/", include("allauth.urls")),
     path("", include("amap.members.urls")),
     path("", include("amap.distribution.urls")),
+    path("", include("amap.producers.urls")),
+    path("", include("amap.orders.urls")),
     path("sitemap.xml", sitemap),
     path(
         "robots.txt",

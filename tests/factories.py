@@ -201,3 +201,77 @@ class OfferFactory(factory.django.DjangoModelFactory):
     cycle = factory.SubFactory(OrderCycleFactory)
     quantity_available = Decimal("20")
     price = factory.LazyAttribute(lambda o: o.product.price)
+
+
+# Orders ---------------------------------------------------------------------
+
+from amap.orders.models import (  # noqa: E402
+    Absence,
+    Contract,
+    ContractOption,
+    Order,
+    OrderLine,
+    Subscription,
+)
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Order
+
+    member = factory.SubFactory(UserFactory)
+    distribution = factory.SubFactory(DistributionFactory)
+
+
+class OrderLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrderLine
+
+    order = factory.SubFactory(OrderFactory)
+    offer = factory.SubFactory(OfferFactory)
+    quantity = Decimal("1")
+    unit_price = factory.LazyAttribute(lambda o: o.offer.price)
+    amount = factory.LazyAttribute(
+        lambda o: (o.quantity * o.unit_price).quantize(Decimal("0.01"))
+    )
+
+
+class ContractFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contract
+
+    producer = factory.SubFactory(ProducerFactory)
+    collective = factory.SubFactory(CollectiveFactory)
+    name = factory.Sequence(lambda n: f"Contrat légumes n°{n}")
+    instalment_choices = [1, 3, 6]
+    signup_deadline = factory.LazyFunction(
+        lambda: timezone.now() + _dt.timedelta(days=10)
+    )
+    status = Contract.Status.OPEN
+
+
+class ContractOptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContractOption
+
+    contract = factory.SubFactory(ContractFactory)
+    name = "Petit panier"
+    price_per_delivery = Decimal("15.00")
+
+
+class SubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Subscription
+
+    option = factory.SubFactory(ContractOptionFactory)
+    contract = factory.SelfAttribute("option.contract")
+    member = factory.SubFactory(UserFactory)
+
+
+class AbsenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Absence
+
+    member = factory.SubFactory(UserFactory)
+    distribution = factory.SubFactory(DistributionFactory)
+    fate = Absence.Fate.SOLIDARITY

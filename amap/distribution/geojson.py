@@ -75,3 +75,28 @@ def merge_feature_collections(*collections: Mapping) -> dict:
     return feature_collection(
         feature for collection in collections for feature in collection["features"]
     )
+
+
+PRODUCER = "producer"
+
+
+def producer_feature(producer: Mapping) -> dict | None:
+    """The feature of one farm, None when it has no position yet.
+
+    `producer` holds `name`, `latitude`, `longitude`, `street`/`postcode`/
+    `town`; optionally `id`, `activity` and `url`.
+    """
+    feature = pickup_point_feature(producer)
+    if feature is None:
+        return None
+    feature["properties"]["kind"] = PRODUCER
+    feature["properties"].pop("opening_notes", None)
+    if producer.get("activity"):
+        feature["properties"]["activity"] = producer["activity"]
+    return feature
+
+
+def producers_feature_collection(producers: Iterable[Mapping]) -> dict:
+    """A FeatureCollection of the farms that have a position."""
+    features = (producer_feature(producer) for producer in producers)
+    return feature_collection(feature for feature in features if feature is not None)

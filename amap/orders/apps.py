@@ -6,3 +6,10 @@ class OrdersConfig(AppConfig):
     name = "amap.orders"
     label = "orders"
     verbose_name = _("Orders")
+
+    def ready(self):
+        from amap.distribution.notifications import register_concerned_people
+
+        from .selectors import members_with_orders_for
+
+        register_concerned_people(members_with_orders_for)

@@ -4,6 +4,9 @@ A producer's own pages are reached through `managed_producers(user)`: a farm
 the user does not manage answers 404, the same as a missing one.
 """
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
 from amap.members.permissions import organised_collectives
 
 from .models import Offer, Partnership, Producer, Product
@@ -20,6 +23,12 @@ def managed_producers(user):
 
 def can_manage_producer(user, producer) -> bool:
     return managed_producers(user).filter(pk=producer.pk).exists()
+
+
+def require_producer_manager(user, producer) -> None:
+    """The check every service that changes a farm starts with."""
+    if not can_manage_producer(user, producer):
+        raise PermissionDenied(_("Only the accounts managing this farm can do this."))
 
 
 def managed_products(user):

@@ -1,9 +1,11 @@
 /* Map helpers on top of Leaflet (the global `L`), without a build step.
  *
  * Elements are set up from their data attributes:
- *   data-map="pickup-point-form"  a form map: clicking or dragging the marker
+ *   data-map="place-form"         a form map: clicking or dragging the marker
  *                                 fills the hidden latitude/longitude inputs
- *                                 and the `position_set_by_hand` flag;
+ *                                 and the `position_set_by_hand` flag (pickup
+ *                                 points, farms); "pickup-point-form" is the
+ *                                 same map under its first name;
  *   data-map="point"              one fixed marker (data-lat, data-lng, data-name);
  *   data-map="geojson"            markers with popups from data-geojson-url.
  * The element's data-lat/data-lng always hold the position shown, so tests and
@@ -163,6 +165,7 @@
   }
 
   var INITIALISERS = {
+    "place-form": initPickupPointForm,
     "pickup-point-form": initPickupPointForm,
     point: initPointMap,
     geojson: initGeojsonMap,
@@ -181,6 +184,7 @@
     popupContent: popupContent,
     initAll: initAll,
     initPickupPointForm: initPickupPointForm,
+    initPlaceForm: initPickupPointForm,
     initPointMap: initPointMap,
     initGeojsonMap: initGeojsonMap,
   };

@@ -8,6 +8,10 @@ from amap.members.demo import (
     build_members,
     remove_demo_members,
 )
+from amap.orders.demo import build_contracts, remove_demo_orders
+from amap.orders.demo_orders import build_orders
+from amap.producers.demo import build_producers, remove_demo_producers
+from amap.producers.demo_catalogue import build_catalogues, build_offers
 from cms.demo import build_site
 
 
@@ -27,10 +31,26 @@ class Command(BaseCommand):
     def handle(self, *args, reset=False, **options):
         with transaction.atomic():
             if reset:
-                remove_demo_distribution([c["slug"] for c in COLLECTIVES])
+                slugs = [c["slug"] for c in COLLECTIVES]
+                remove_demo_orders(slugs)
+                remove_demo_producers()
+                remove_demo_distribution(slugs)
                 remove_demo_members()
             people = build_members()
             build_distribution(collectives=people["collectives"], admin=people["admin"])
+            producers = build_producers(
+                collectives=people["collectives"],
+                producer_users=people["producers"],
+                organiser=people["organiser"],
+            )
+            build_catalogues(producers)
+            build_offers(producers)
+            build_contracts(
+                collectives=people["collectives"],
+                producers=producers,
+                organiser=people["organiser"],
+            )
+            build_orders(collectives=people["collectives"])
             build_site()
 
         self.stdout.write(self.style.SUCCESS("Demo network ready."))

@@ -1,0 +1,131 @@
+"""Demo orders: most members booked in the last weeks' cycles and the open one."""
+
+import random
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+
+from amap.distribution.models import Distribution, OrderCycle, UsualPickupPoint
+from amap.members.models import Membership
+from amap.producers.models import Offer, Product
+
+CENT = Decimal("0.01")
+
+
+def _quantity_for(product: Product, rng: random.Random) -> Decimal:
+    if product.unit == Product.Unit.KG:
+        step = product.weight_step or Decimal("0.5")
+        return step * rng.randint(1, 4)
+    return Decimal(rng.randint(1, 3))
+
+
+def build_orders(*, collectives: dict, past_cycles: int = 4) -> int:
+    """Orders for about two thirds of the members in the recent and open cycles.
+
+    Offers are created for past cycles that have none (the catalogue demo only
+    covers the coming ones). Idempotent: a cycle that already has orders is
+    left alone. Returns the number of orders created.
+    """
+    from .models import Order, OrderLine
+
+    rng = random.Random(5)
+    now = timezone.now()
+    created = 0
+    for collective in collectives.values():
+        past = list(
+            OrderCycle.objects.filter(
+                collective=collective, closes_at__lte=now
+            ).order_by("-closes_at")[:past_cycles]
+        )
+        cycles = past + list(OrderCycle.objects.filter(collective=collective).open(now))
+        products = list(
+            Product.objects.active()
+            .filter(
+                producer__partnerships__collective=collective,
+                producer__partnerships__active=True,
+            )
+            .exclude(category=Product.Category.BASKET)
+        )
+        if not products:
+            continue
+        members = list(
+            Membership.objects.active()
+            .filter(collective=collective)
+            .values_list("user_id", flat=True)
+        )
+        usual = dict(
+            UsualPickupPoint.objects.filter(collective=collective).values_list(
+                "user_id", "pickup_point_id"
+            )
+        )
+        for cycle in cycles:
+            if Order.objects.filter(distribution__cycle=cycle).exists():
+                continue
+            distributions = {
+                d.pickup_point_id: d
+                for d in Distribution.objects.filter(cycle=cycle, cancelled=False)
+            }
+            if not distributions:
+                continue
+            existing = {o.product_id: o for o in Offer.objects.filter(cycle=cycle)}
+            Offer.objects.bulk_create(
+                [
+                    Offer(
+                        product=p,
+                        cycle=cycle,
+                        price=p.price,
+                        quantity_available=(p.usual_quantity or Decimal("30")) * 2,
+                    )
+                    for p in products
+                    if p.pk not in existing
+                ]
+            )
+            offers = list(
+                Offer.objects.filter(cycle=cycle, product__in=products).select_related(
+                    "product"
+                )
+            )
+            booked = {offer.pk: offer.booked for offer in offers}
+            orders, lines = [], []
+            for user_id in members:
+                if rng.random() > 0.65:
+                    continue
+                distribution = distributions.get(usual.get(user_id)) or next(
+                    iter(distributions.values())
+                )
+                order = Order(member_id=user_id, distribution=distribution)
+                chosen = rng.sample(offers, min(len(offers), rng.randint(2, 5)))
+                order_lines = []
+                for offer in chosen:
+                    quantity = _quantity_for(offer.product, rng)
+                    available = offer.quantity_available
+                    if (
+                        available is not None
+                        and booked[offer.pk] + quantity > available
+                    ):
+                        continue
+                    booked[offer.pk] += quantity
+                    amount = (quantity * offer.price).quantize(CENT, ROUND_HALF_UP)
+                    order_lines.append(
+                        OrderLine(
+                            order=order,
+                            offer=offer,
+                            quantity=quantity,
+                            unit_price=offer.price,
+                            amount=amount,
+                        )
+                    )
+                if not order_lines:
+                    continue
+                order.total = sum((line.amount for line in order_lines), Decimal("0"))
+                orders.append(order)
+                lines.extend(order_lines)
+            Order.objects.bulk_create(orders)
+            for line in lines:
+                line.order_id = line.order.pk
+            OrderLine.objects.bulk_create(lines)
+            for offer in offers:
+                offer.booked = booked[offer.pk]
+            Offer.objects.bulk_update(offers, ["booked"])
+            created += len(orders)
+    return created

@@ -1,0 +1,47 @@
+"""Instalment schedules: pure functions on plain values, no ORM, no I/O."""
+
+import calendar
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+
+
+def split_amount(total: Decimal, parts: int) -> list[Decimal]:
+    """Split `total` into `parts` amounts in cents that add up exactly to it.
+
+    The total is first rounded to the cent (ROUND_HALF_UP). The cents that do
+    not divide evenly go one each to the first instalments, so the result is
+    deterministic and never increases along the schedule:
+    100.00 in 3 -> 33.34, 33.33, 33.33.
+    """
+    if parts < 1:
+        raise ValueError("parts must be at least 1")
+    total = Decimal(total).quantize(CENT, rounding=ROUND_HALF_UP)
+    if total < 0:
+        raise ValueError("total must not be negative")
+    cents = int(total / CENT)
+    base, extra = divmod(cents, parts)
+    return [
+        (Decimal(base + (1 if index < extra else 0)) * CENT).quantize(CENT)
+        for index in range(parts)
+    ]
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day if it is shorter."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    last_day = calendar.monthrange(year, month)[1]
+    return date(year, month, min(day.day, last_day))
+
+
+def instalment_dates(first: date, parts: int) -> list[date]:
+    """Monthly due dates starting on `first`: 31 Jan, 28 (29) Feb, 31 Mar…
+
+    Each date is computed from `first`, so a short month does not pull the
+    following dates earlier.
+    """
+    if parts < 1:
+        raise ValueError("parts must be at least 1")
+    return [add_months(first, index) for index in range(parts)]

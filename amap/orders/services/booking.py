@@ -1,0 +1,388 @@
+"""Pre-booking for a distribution: placing, changing and cancelling an order,
+and keeping every offer's `booked` quantity exact under concurrency."""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from amap.background import enqueue_on_commit
+from amap.distribution.models import Distribution
+from amap.emails import send_templated_email
+from amap.members.permissions import is_member
+from amap.producers.models import MAX_QUANTITY, Offer
+
+from ..models import Order, OrderLine
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+QUANTITY_PLACES = Decimal("0.001")
+
+
+@dataclass
+class OrderResult:
+    """What `place_order` saved, and the lines it refused with their reason.
+
+    `order` is None when nothing could be saved for a member who had no order
+    (every line refused); `refused` maps an offer's pk to a full sentence.
+    """
+
+    order: Order | None
+    refused: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused
+
+
+def format_quantity(value: Decimal) -> str:
+    """3 → "3", 2.500 → "2,5" in French: no trailing zeros, locale separators."""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return formats.number_format(value.quantize(Decimal(1)))
+    return formats.number_format(value.normalize())
+
+
+def line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal:
+    """The one rounding of money: at the line, half up to the cent."""
+    return (quantity * unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _closed_message(cycle) -> str:
+    closed_on = cycle.closed_at or cycle.closes_at
+    return _(
+        "Ordering for this distribution closed on %(date)s: your order can no "
+        "longer change."
+    ) % {
+        "date": formats.date_format(
+            timezone.localtime(closed_on), "DATETIME_FORMAT", use_l10n=True
+        )
+    }
+
+
+def _check_can_order(*, member, distribution: Distribution) -> None:
+    """Refuse anyone but an active member, a cancelled distribution, a cycle
+    that is not open right now (read fresh from the database)."""
+    cycle = distribution.cycle
+    if not is_member(member, cycle.collective):
+        raise ValidationError(
+            _("Only active members of %(collective)s can order for this distribution.")
+            % {"collective": cycle.collective},
+            code="not_member",
+        )
+    if distribution.cancelled:
+        raise ValidationError(
+            _("This distribution has been cancelled: it takes no orders."),
+            code="cancelled",
+        )
+    status = cycle.status_at(timezone.now())
+    if status == cycle.Status.CLOSED:
+        raise ValidationError(_closed_message(cycle), code="closed")
+    if status == cycle.Status.UPCOMING:
+        raise ValidationError(
+            _("Ordering for this distribution opens on %(date)s.")
+            % {
+                "date": formats.date_format(
+                    timezone.localtime(cycle.opens_at), "DATETIME_FORMAT"
+                )
+            },
+            code="upcoming",
+        )
+
+
+def _fresh_distribution(distribution: Distribution) -> Distribution:
+    return Distribution.objects.select_related("cycle__collective").get(
+        pk=distribution.pk
+    )
+
+
+def _clean_quantity(offer: Offer, quantity) -> str | None:
+    """The reason a requested quantity is impossible whatever the stock, or None."""
+    product = offer.product
+    try:
+        quantity = Decimal(quantity)
+    except (ArithmeticError, TypeError, ValueError):
+        return _("Enter a number for %(product)s.") % {"product": product}
+    if not quantity.is_finite():
+        return _("Enter a number for %(product)s.") % {"product": product}
+    if quantity < 0:
+        return _("A quantity cannot be negative (%(product)s).") % {"product": product}
+    if quantity > MAX_QUANTITY:
+        return _("%(quantity)s is not a sensible quantity of %(product)s.") % {
+            "quantity": format_quantity(quantity),
+            "product": product,
+        }
+    if quantity != quantity.quantize(QUANTITY_PLACES):
+        return _("A quantity has at most three decimals (%(product)s).") % {
+            "product": product
+        }
+    step = product.weight_step
+    if quantity and step and quantity % step:
+        return _("%(product)s is sold by %(step)s %(unit)s: choose a multiple.") % {
+            "product": product,
+            "step": format_quantity(step),
+            "unit": product.get_unit_display(),
+        }
+    return None
+
+
+def _only_left_message(offer_pk: int) -> str:
+    offer = Offer.objects.select_related("product").get(pk=offer_pk)
+    return _(
+        "Only %(remaining)s %(unit)s of %(product)s left: your quantity for it "
+        "was not changed."
+    ) % {
+        "remaining": format_quantity(offer.remaining or ZERO),
+        "unit": offer.product.get_unit_display(),
+        "product": offer.product,
+    }
+
+
+def _locked_order(*, member, distribution) -> tuple[Order, bool]:
+    """The member's order for the distribution, row-locked; created if missing.
+
+    A double submit races on the unique (member, distribution) constraint: the
+    loser's INSERT waits for the winner's commit, fails, and locks its row.
+    """
+    # No ordering and `of=self`: the model's default ordering joins the
+    # distribution and the member, and FOR UPDATE would lock their rows too,
+    # serialising every booking of the distribution (and deadlocking with the
+    # foreign key checks run at commit).
+    order = (
+        Order.objects.select_for_update(of=("self",))
+        .filter(member=member, distribution=distribution)
+        .order_by()
+        .first()
+    )
+    if order is not None:
+        return order, False
+    try:
+        with transaction.atomic():
+            return Order.objects.create(member=member, distribution=distribution), True
+    except IntegrityError:
+        order = Order.objects.select_for_update(of=("self",)).get(
+            member=member, distribution=distribution
+        )
+        return order, False
+
+
+@transaction.atomic
+def place_order(*, member, distribution: Distribution, lines: dict) -> OrderResult:
+    """Save a member's order for a distribution: create it, change it, or
+    reactivate a cancelled one. `lines` maps an offer pk to the quantity wanted
+    (Decimal; 0 removes the line) and replaces the whole order: a line whose
+    offer is not in `lines` is removed.
+
+    Refuses the whole request (ValidationError, per offer pk in `error_dict`
+    for a bad quantity) for a non-member, a cancelled distribution, a cycle not
+    open now, an offer of another cycle, a negative, absurd or off-step
+    quantity. A line asking for more than remains, or for an archived product,
+    is refused alone: the member keeps the rest of the order, and the line
+    keeps its previous quantity (`OrderResult.refused`).
+
+    Locking, in this order, so that two transactions never wait on each other
+    in a cycle: the member's order row only (`SELECT … FOR UPDATE OF` the order,
+    no join; a double submit queues here, or on the unique constraint when the
+    order is new), then each offer touched, in pk order, by one conditional
+    UPDATE:
+    `booked = booked + delta WHERE quantity_available IS NULL OR booked <=
+    quantity_available - delta` for an increase (no row updated: not enough
+    left), a plain `booked = booked - delta` for a decrease. A concurrent
+    UPDATE of the same offer waits for this transaction to end, then
+    re-evaluates its condition on the committed row (READ COMMITTED), so two
+    bookings can never both take the last units; the check constraint
+    `booked <= quantity_available` backs it. The cycle is read fresh, not
+    locked, so that bookings of one cycle do not queue behind each other.
+    The confirmation email is queued on commit.
+    """
+    distribution = _fresh_distribution(distribution)
+    _check_can_order(member=member, distribution=distribution)
+    cycle = distribution.cycle
+
+    wanted = {int(pk): quantity for pk, quantity in lines.items()}
+    offers = {
+        offer.pk: offer
+        for offer in Offer.objects.filter(pk__in=wanted).select_related("product")
+    }
+    errors = {}
+    for pk, quantity in wanted.items():
+        offer = offers.get(pk)
+        if offer is None or offer.cycle_id != cycle.pk:
+            raise ValidationError(
+                _("This product is not on offer for this distribution."),
+                code="foreign_offer",
+            )
+        if message := _clean_quantity(offer, quantity):
+            errors[pk] = [message]
+    if errors:
+        raise ValidationError(errors)
+    wanted = {pk: Decimal(quantity) for pk, quantity in wanted.items()}
+
+    order, created = _locked_order(member=member, distribution=distribution)
+    reactivating = order.status == Order.Status.CANCELLED
+    current = {} if created else {line.offer_id: line for line in order.lines.all()}
+    if reactivating:
+        # A cancelled order's lines are history: their stock was released.
+        held = dict.fromkeys(current, ZERO)
+    else:
+        held = {pk: line.quantity for pk, line in current.items()}
+    for pk in held:
+        wanted.setdefault(pk, ZERO)
+    missing = set(held) - set(offers)
+    if missing:
+        offers.update(
+            Offer.objects.filter(pk__in=missing).select_related("product").in_bulk()
+        )
+
+    refused: dict[int, str] = {}
+    accepted: dict[int, Decimal] = {}
+    for pk in sorted(wanted):
+        offer = offers[pk]
+        quantity = wanted[pk]
+        delta = quantity - held.get(pk, ZERO)
+        if delta > 0:
+            if not offer.product.active:
+                refused[pk] = _(
+                    "%(product)s is no longer on sale: your quantity for it was "
+                    "not changed."
+                ) % {"product": offer.product}
+                continue
+            updated = (
+                Offer.objects.filter(pk=pk)
+                .filter(
+                    Q(quantity_available__isnull=True)
+                    | Q(booked__lte=F("quantity_available") - delta)
+                )
+                .update(booked=F("booked") + delta)
+            )
+            if not updated:
+                refused[pk] = _only_left_message(pk)
+                continue
+        elif delta < 0:
+            Offer.objects.filter(pk=pk).update(booked=F("booked") + delta)
+        accepted[pk] = quantity
+
+    empty_message = _(
+        "Your order is empty: choose a quantity for at least one product."
+    )
+    if not any(accepted.values()) and (created or reactivating):
+        if refused:
+            if created:
+                # Nothing could be booked: no empty order is left behind.
+                order.delete()
+                return OrderResult(order=None, refused=refused)
+            return OrderResult(order=order, refused=refused)
+        raise ValidationError(empty_message, code="empty")
+
+    changed = reactivating or created
+    to_create, to_update, to_delete = [], [], []
+    for pk, quantity in accepted.items():
+        line = current.get(pk)
+        if quantity == 0:
+            if line is not None:
+                to_delete.append(line.pk)
+                changed = True
+        elif line is None:
+            unit_price = offers[pk].price
+            to_create.append(
+                OrderLine(
+                    order=order,
+                    offer_id=pk,
+                    quantity=quantity,
+                    unit_price=unit_price,
+                    amount=line_amount(quantity, unit_price),
+                )
+            )
+            changed = True
+        elif reactivating or line.quantity != quantity:
+            # A changed line is priced at today's offer price.
+            line.quantity = quantity
+            line.unit_price = offers[pk].price
+            line.amount = line_amount(quantity, line.unit_price)
+            to_update.append(line)
+            changed = True
+    if reactivating:
+        # Refused lines of a reactivated order hold no stock: drop them.
+        to_delete += [current[pk].pk for pk in refused if pk in current]
+    if to_delete:
+        OrderLine.objects.filter(pk__in=to_delete).delete()
+    if to_update:
+        OrderLine.objects.bulk_update(to_update, ["quantity", "unit_price", "amount"])
+    if to_create:
+        OrderLine.objects.bulk_create(to_create)
+
+    kept = list(order.lines.values_list("amount", flat=True))
+    if not kept:
+        # Every line removed: the order is cancelled, as by `cancel_order`.
+        _mark_cancelled(order)
+        return OrderResult(order=order, refused=refused)
+
+    order.total = sum(kept, ZERO)
+    order.status = Order.Status.CONFIRMED
+    order.cancelled_at = None
+    order.save(update_fields=["total", "status", "cancelled_at", "updated_at"])
+    if changed:
+        enqueue_on_commit("amap.orders.tasks.send_order_confirmation_task", order.pk)
+    return OrderResult(order=order, refused=refused)
+
+
+def _mark_cancelled(order: Order) -> None:
+    order.status = Order.Status.CANCELLED
+    order.cancelled_at = timezone.now()
+    order.total = ZERO
+    order.save(update_fields=["status", "cancelled_at", "total", "updated_at"])
+
+
+@transaction.atomic
+def cancel_order(order: Order, *, cancelled_by) -> Order:
+    """Cancel an order while its cycle is open and give its stock back.
+
+    Locks the order row, then decrements each offer in pk order (the same
+    order as `place_order`, so the two never deadlock). The lines stay, as
+    history; a cancelled order holds no stock.
+    """
+    order = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
+    if order.member_id != cancelled_by.pk:
+        raise PermissionDenied(_("Only the member who placed an order can cancel it."))
+    distribution = _fresh_distribution(order.distribution)
+    status = distribution.cycle.status_at(timezone.now())
+    if status == distribution.cycle.Status.CLOSED:
+        raise ValidationError(_closed_message(distribution.cycle), code="closed")
+    if order.status == Order.Status.CANCELLED:
+        raise ValidationError(
+            _("This order is already cancelled."), code="already_cancelled"
+        )
+    for offer_id, quantity in sorted(order.lines.values_list("offer_id", "quantity")):
+        Offer.objects.filter(pk=offer_id).update(booked=F("booked") - quantity)
+    _mark_cancelled(order)
+    return order
+
+
+def send_order_confirmation(*, order_id: int) -> bool:
+    """Email the member the summary of their order as it stands now.
+
+    Sends nothing for a cancelled or vanished order; returns whether it sent.
+    """
+    order = (
+        Order.objects.confirmed()
+        .select_related("member", "distribution__pickup_point", "distribution__cycle")
+        .filter(pk=order_id)
+        .first()
+    )
+    if order is None or not order.member.email:
+        return False
+    lines = list(
+        order.lines.select_related("offer__product__producer").order_by(
+            "offer__product__producer__name", "offer__product__name"
+        )
+    )
+    send_templated_email(
+        template="emails/orders/order_confirmed",
+        to=[order.member.email],
+        context={"order": order, "lines": lines, "distribution": order.distribution},
+    )
+    return True

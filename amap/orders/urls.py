@@ -1,0 +1,12 @@
+from .views import absences, booking, contracts, dashboard, payments, producer_bookings
+
+app_name = "orders"
+
+urlpatterns = [
+    *booking.urlpatterns,
+    *contracts.urlpatterns,
+    *absences.urlpatterns,
+    *payments.urlpatterns,
+    *dashboard.urlpatterns,
+    *producer_bookings.urlpatterns,
+]

@@ -1,0 +1,255 @@
+"""Forms of the farm profile, of producer creation and of partnerships."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from amap.locations import validate_french_postcode
+from amap.members.models import User
+
+from .models import Label
+from .services.profile import MAX_PHOTO_SIZE
+
+SIX_PLACES = Decimal("0.000001")
+POSITION_FIELDS = ("latitude", "longitude")
+
+
+def _clean_postcode(value: str) -> str:
+    postcode = value.strip().replace(" ", "")
+    validate_french_postcode(postcode)
+    return postcode
+
+
+class AddressFields(forms.Form):
+    street = forms.CharField(
+        label=_("Street and number, or place name"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+    )
+    postcode = forms.CharField(
+        label=_("Postcode"),
+        # Room for "44 000": spaces are dropped before checking the 5 digits.
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "postal-code"}
+        ),
+    )
+    town = forms.CharField(
+        label=_("Town"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    )
+
+    def clean_postcode(self):
+        return _clean_postcode(self.cleaned_data["postcode"])
+
+
+class ProducerProfileForm(AddressFields):
+    """The farm as its producers describe it; the map fills the hidden
+    position fields and `position_set_by_hand`."""
+
+    field_order = [
+        "name",
+        "activity",
+        "description",
+        "labels",
+        "photo",
+        "email",
+        "phone",
+        "website",
+        "street",
+        "postcode",
+        "town",
+    ]
+
+    name = forms.CharField(label=_("Name of the farm"), max_length=150)
+    activity = forms.CharField(
+        label=_("Activity"),
+        max_length=150,
+        required=False,
+        help_text=_("In a few words: market gardening, bakery, goat cheese…"),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        help_text=_("Your farm, how you work, what members will find in the baskets."),
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    labels = forms.ModelMultipleChoiceField(
+        label=_("Labels and certifications"),
+        queryset=Label.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    photo = forms.ImageField(
+        label=_("Photo"),
+        required=False,
+        help_text=_("A JPEG or PNG image, 5 MB at most."),
+        error_messages={
+            "invalid_image": _(
+                "This file is not an image, or a damaged one: choose a JPEG or "
+                "PNG photo."
+            )
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+    email = forms.EmailField(
+        label=_("Contact email"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    website = forms.URLField(
+        label=_("Website"), required=False, max_length=200, assume_scheme="https"
+    )
+    latitude = forms.DecimalField(required=False, widget=forms.HiddenInput)
+    longitude = forms.DecimalField(required=False, widget=forms.HiddenInput)
+    position_set_by_hand = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    regeocode = forms.BooleanField(
+        label=_("Find the position from the address again"),
+        required=False,
+        help_text=_("Forgets the position placed by hand on the map."),
+    )
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and getattr(photo, "size", 0) > MAX_PHOTO_SIZE:
+            raise ValidationError(
+                _("The photo is too big (%(size)s): 5 MB at most.")
+                % {"size": filesizeformat(photo.size)}
+            )
+        return photo
+
+    def _clean_coordinate(self, name, limit, message):
+        value = self.cleaned_data.get(name)
+        if value is None:
+            return None
+        if not -limit <= value <= limit:
+            raise ValidationError(message)
+        return value.quantize(SIX_PLACES)
+
+    def clean_latitude(self):
+        return self._clean_coordinate(
+            "latitude", 90, _("The latitude must be between -90 and 90.")
+        )
+
+    def clean_longitude(self):
+        return self._clean_coordinate(
+            "longitude", 180, _("The longitude must be between -180 and 180.")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("position_set_by_hand") and not cleaned.get("regeocode"):
+            missing = any(cleaned.get(name) is None for name in POSITION_FIELDS)
+            if missing and not any(name in self.errors for name in POSITION_FIELDS):
+                self.add_error(
+                    "latitude",
+                    _(
+                        "Place the farm on the map: both the latitude and the "
+                        "longitude are needed."
+                    ),
+                )
+        return cleaned
+
+    def service_fields(self) -> dict:
+        """Keyword arguments for `update_producer_profile`."""
+        data = dict(self.cleaned_data)
+        data.pop("regeocode", None)
+        data.pop("position_set_by_hand", None)
+        photo = data.pop("photo", None)
+        if photo is False:  # "Clear" ticked
+            data["photo"] = ""
+        elif photo and hasattr(photo, "content_type"):  # a new upload
+            data["photo"] = photo
+        return data
+
+
+class ProducerCreateForm(AddressFields):
+    """What an organiser knows of a new farm; its producers complete the rest."""
+
+    field_order = ["name", "activity", "street", "postcode", "town", "manager_email"]
+
+    name = forms.CharField(label=_("Name of the farm"), max_length=150)
+    activity = forms.CharField(
+        label=_("Activity"),
+        max_length=150,
+        required=False,
+        help_text=_("In a few words: market gardening, bakery, goat cheese…"),
+    )
+    manager_email = forms.EmailField(
+        label=_("Email of the producer's account"),
+        help_text=_(
+            "The producer must already have an account on this site (they can "
+            "sign up first); that account will manage the farm's page, catalogue "
+            "and stock."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_manager_email(self):
+        email = self.cleaned_data["manager_email"].strip()
+        manager = User.objects.filter(email__iexact=email, is_active=True).first()
+        if manager is None:
+            raise ValidationError(
+                _(
+                    "No account uses %(email)s. Ask the producer to sign up on "
+                    "this site first, then add the farm."
+                )
+                % {"email": email}
+            )
+        self.manager = manager
+        return manager.email
+
+
+class PartnershipAddForm(forms.Form):
+    producer = forms.ModelChoiceField(
+        label=_("Producer"),
+        queryset=None,
+        empty_label=_("Choose a producer"),
+        error_messages={
+            "invalid_choice": _(
+                "Choose one of the producers in the list; it may already supply "
+                "the collective."
+            )
+        },
+    )
+    referent = forms.ModelChoiceField(
+        label=_("Référent"),
+        queryset=None,
+        required=False,
+        empty_label=_("No référent yet"),
+        help_text=_("One of the collective's organisers follows this producer."),
+        error_messages={
+            "invalid_choice": _("Choose the référent among the organisers in the list.")
+        },
+    )
+
+    def __init__(self, *args, producers, referents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["producer"].queryset = producers
+        self.fields["referent"].queryset = referents
+
+
+class PartnershipReferentForm(forms.Form):
+    referent = forms.ModelChoiceField(
+        label=_("Référent"),
+        queryset=None,
+        required=False,
+        empty_label=_("No référent"),
+        error_messages={
+            "invalid_choice": _("Choose the référent among the organisers in the list.")
+        },
+    )
+
+    def __init__(self, *args, referents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referent"].queryset = referents

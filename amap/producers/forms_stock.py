@@ -1,0 +1,140 @@
+"""The weekly stock grid: one small field trio per (product, cycle) cell,
+named `q-<product>-<cycle>`, `u-<product>-<cycle>` and `p-<product>-<cycle>`."""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+from amap.distribution.models import OrderCycle
+
+from .models import MAX_PRICE, MAX_QUANTITY, Product
+from .services.catalogue import group_by_category
+from .services.stock import StockCell, cell_name, display_quantity
+
+
+def quantity_field(label: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        localize=True,
+        min_value=0,
+        max_value=MAX_QUANTITY,
+        decimal_places=3,
+        error_messages={
+            "invalid": _("Enter a number, e.g. 12 or 2.5."),
+            "min_value": _("The quantity cannot be negative."),
+            "max_value": _("That is too much: %(limit_value)s at most."),
+            "max_decimal_places": _("At most 3 decimals, e.g. 2.125."),
+        },
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "autocomplete": "off", "size": 5}
+        ),
+    )
+
+
+def price_field(label: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        localize=True,
+        min_value=0,
+        max_value=MAX_PRICE,
+        decimal_places=2,
+        error_messages={
+            "invalid": _("Enter a price in euros, e.g. 3.20."),
+            "min_value": _("The price cannot be negative."),
+            "max_value": _("The price is too high: %(limit_value)s € at most."),
+            "max_decimal_places": _("At most 2 decimals for a price, e.g. 3.20."),
+        },
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "autocomplete": "off", "size": 5}
+        ),
+    )
+
+
+@dataclass
+class GridCell:
+    product: Product
+    cycle: OrderCycle
+    quantity: forms.BoundField
+    unlimited: forms.BoundField
+    price: forms.BoundField
+    booked: object = None
+
+    @property
+    def errors(self):
+        return [*self.quantity.errors, *self.price.errors]
+
+
+class StockGridForm(forms.Form):
+    """Built from the grid's products and cycles; `initial` is keyed by cell
+    name. Checks the shape of each cell; the rules are in `save_stock_grid`."""
+
+    def __init__(self, *args, products, cycles, offers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.products = products
+        self.cycles = cycles
+        self.offers = offers
+        for product in products:
+            for cycle in cycles:
+                where = {"product": product.name, "cycle": cycle.name}
+                self.fields[cell_name("q", product.pk, cycle.pk)] = quantity_field(
+                    _("Quantity of %(product)s for %(cycle)s") % where
+                )
+                self.fields[cell_name("u", product.pk, cycle.pk)] = forms.BooleanField(
+                    label=_("Unlimited %(product)s for %(cycle)s") % where,
+                    required=False,
+                )
+                price = price_field(_("Price of %(product)s for %(cycle)s") % where)
+                price.widget.attrs["placeholder"] = number_format(product.price, 2)
+                self.fields[cell_name("p", product.pk, cycle.pk)] = price
+
+    def cells(self) -> list[StockCell]:
+        """The cleaned cells, for `save_stock_grid`."""
+        data = self.cleaned_data
+        return [
+            StockCell(
+                product_id=product.pk,
+                cycle_id=cycle.pk,
+                quantity=data.get(cell_name("q", product.pk, cycle.pk)),
+                unlimited=bool(data.get(cell_name("u", product.pk, cycle.pk))),
+                price=data.get(cell_name("p", product.pk, cycle.pk)),
+            )
+            for product in self.products
+            for cycle in self.cycles
+        ]
+
+    def add_cell_errors(self, errors: dict) -> None:
+        for name, messages in errors.items():
+            self.add_error(name if name in self.fields else None, messages)
+
+    def rows(self):
+        """Category groups of rows; each row is (product, [GridCell per cycle])."""
+        groups = group_by_category(self.products)
+        for group in groups:
+            group.rows = [
+                (
+                    product,
+                    [
+                        GridCell(
+                            product=product,
+                            cycle=cycle,
+                            quantity=self[cell_name("q", product.pk, cycle.pk)],
+                            unlimited=self[cell_name("u", product.pk, cycle.pk)],
+                            price=self[cell_name("p", product.pk, cycle.pk)],
+                            booked=self._booked(product, cycle),
+                        )
+                        for cycle in self.cycles
+                    ],
+                )
+                for product in group.products
+            ]
+        return groups
+
+    def _booked(self, product, cycle):
+        offer = self.offers.get((product.pk, cycle.pk))
+        if offer is None or not offer.booked:
+            return None
+        return display_quantity(offer.booked)

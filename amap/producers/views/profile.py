@@ -1,0 +1,316 @@
+"""The producer area's home, the farm profile, and the organisers' pages for
+the producers supplying their collective."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from amap.members.models import Collective
+from amap.members.permissions import organised_collectives
+
+from ..forms_profile import (
+    PartnershipAddForm,
+    PartnershipReferentForm,
+    ProducerCreateForm,
+    ProducerProfileForm,
+)
+from ..models import Producer
+from ..permissions import managed_producers
+from ..services import profile as services
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# The producer's own pages -------------------------------------------------------
+
+
+@login_required
+def home(request):
+    farms = services.producer_home_farms(request.user)
+    return render(
+        request,
+        "producers/home.html",
+        {"farms": farms, "farm": farms[0] if len(farms) == 1 else None},
+    )
+
+
+def _profile_initial(producer: Producer) -> dict:
+    initial = {
+        field: getattr(producer, field)
+        for field in (*services.EDITABLE_FIELDS, *services.POSITION_FIELDS)
+    }
+    initial["labels"] = list(producer.labels.all())
+    return initial
+
+
+def _position_message(producer: Producer) -> str:
+    if producer.geocode_status == Producer.GeocodeStatus.PENDING:
+        return _(
+            "The farm's page has been saved. Its position is being looked up from "
+            "the address."
+        )
+    return _("The farm's page has been saved.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request, slug):
+    producer = get_object_or_404(managed_producers(request.user), slug=slug)
+    form = ProducerProfileForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=_profile_initial(producer),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            producer = services.update_producer_profile(
+                producer,
+                updated_by=request.user,
+                position_set_by_hand=form.cleaned_data["position_set_by_hand"],
+                regeocode=form.cleaned_data["regeocode"],
+                **form.service_fields(),
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _position_message(producer))
+            return redirect("producers:profile_edit", slug=producer.slug)
+    return render(
+        request,
+        "producers/profile_form.html",
+        {"form": form, "producer": producer},
+        status=400 if form.is_bound else 200,
+    )
+
+
+# Organisers: the producers supplying a collective ---------------------------------
+
+
+def _organised_collective(request, slug) -> Collective:
+    """The collective if the user organises it; 404 otherwise, as for a missing one."""
+    return get_object_or_404(organised_collectives(request.user), slug=slug)
+
+
+def _render_partnerships(request, collective, *, add_form=None, status=200):
+    referents = list(services.referent_choices(collective))
+    if add_form is None:
+        add_form = PartnershipAddForm(
+            producers=services.partner_candidates(collective),
+            referents=services.referent_choices(collective),
+        )
+    return render(
+        request,
+        "producers/partnership_list.html",
+        {
+            "collective": collective,
+            "partnerships": services.collective_partnerships(collective),
+            "add_form": add_form,
+            "referents": referents,
+        },
+        status=status,
+    )
+
+
+@login_required
+def partnership_list(request, slug):
+    collective = _organised_collective(request, slug)
+    return _render_partnerships(request, collective)
+
+
+@login_required
+@require_POST
+def partnership_add(request, slug):
+    collective = _organised_collective(request, slug)
+    form = PartnershipAddForm(
+        request.POST,
+        producers=services.partner_candidates(collective),
+        referents=services.referent_choices(collective),
+    )
+    if form.is_valid():
+        try:
+            partnership = services.add_partnership(
+                producer=form.cleaned_data["producer"],
+                collective=collective,
+                referent=form.cleaned_data["referent"],
+                added_by=request.user,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(producer)s now supplies %(collective)s.")
+                % {
+                    "producer": partnership.producer.name,
+                    "collective": collective.name,
+                },
+            )
+            return redirect("producers:partnership_list", slug=collective.slug)
+    return _render_partnerships(request, collective, add_form=form, status=400)
+
+
+def _partnership(collective, pk):
+    return get_object_or_404(
+        collective.partnerships.select_related("producer", "collective"), pk=pk
+    )
+
+
+@login_required
+@require_POST
+def partnership_referent(request, slug, pk):
+    collective = _organised_collective(request, slug)
+    partnership = _partnership(collective, pk)
+    form = PartnershipReferentForm(
+        request.POST, referents=services.referent_choices(collective)
+    )
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["referent"]))
+        return redirect("producers:partnership_list", slug=collective.slug)
+    referent = form.cleaned_data["referent"]
+    try:
+        services.set_partnership_referent(
+            partnership, referent=referent, changed_by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        if referent is None:
+            message = _("%(producer)s has no référent any more.") % {
+                "producer": partnership.producer.name
+            }
+        else:
+            message = _("%(person)s is now the référent of %(producer)s.") % {
+                "person": referent,
+                "producer": partnership.producer.name,
+            }
+        messages.success(request, message)
+    return redirect("producers:partnership_list", slug=collective.slug)
+
+
+@login_required
+@require_POST
+def partnership_end(request, slug, pk):
+    collective = _organised_collective(request, slug)
+    partnership = _partnership(collective, pk)
+    try:
+        services.end_partnership(partnership, ended_by=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request,
+            _("%(producer)s no longer supplies %(collective)s.")
+            % {"producer": partnership.producer.name, "collective": collective.name},
+        )
+    return redirect("producers:partnership_list", slug=collective.slug)
+
+
+@login_required
+@require_POST
+def partnership_renew(request, slug, pk):
+    collective = _organised_collective(request, slug)
+    partnership = _partnership(collective, pk)
+    try:
+        services.renew_partnership(partnership, renewed_by=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request,
+            _("%(producer)s supplies %(collective)s again.")
+            % {"producer": partnership.producer.name, "collective": collective.name},
+        )
+    return redirect("producers:partnership_list", slug=collective.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def producer_create(request, slug):
+    collective = _organised_collective(request, slug)
+    form = ProducerCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            producer = services.create_producer(
+                name=data["name"],
+                created_by=request.user,
+                managers=[form.manager],
+                collective=collective,
+                activity=data["activity"],
+                street=data["street"],
+                postcode=data["postcode"],
+                town=data["town"],
+                email=form.manager.email,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(producer)s has been added and supplies %(collective)s. "
+                    "%(email)s can now complete the farm's page."
+                )
+                % {
+                    "producer": producer.name,
+                    "collective": collective.name,
+                    "email": form.manager.email,
+                },
+            )
+            return redirect("producers:partnership_list", slug=collective.slug)
+    return render(
+        request,
+        "producers/partnership_producer_form.html",
+        {"form": form, "collective": collective},
+        status=400 if form.is_bound else 200,
+    )
+
+
+urlpatterns = [
+    path("producteur/", home, name="home"),
+    path("producteur/<slug:slug>/profil/", profile_edit, name="profile_edit"),
+    path(
+        "organisation/<slug:slug>/producteurs/",
+        partnership_list,
+        name="partnership_list",
+    ),
+    path(
+        "organisation/<slug:slug>/producteurs/ajouter/",
+        partnership_add,
+        name="partnership_add",
+    ),
+    path(
+        "organisation/<slug:slug>/producteurs/nouveau/",
+        producer_create,
+        name="producer_create",
+    ),
+    path(
+        "organisation/<slug:slug>/producteurs/<int:pk>/referent/",
+        partnership_referent,
+        name="partnership_referent",
+    ),
+    path(
+        "organisation/<slug:slug>/producteurs/<int:pk>/arreter/",
+        partnership_end,
+        name="partnership_end",
+    ),
+    path(
+        "organisation/<slug:slug>/producteurs/<int:pk>/reprendre/",
+        partnership_renew,
+        name="partnership_renew",
+    ),
+]
