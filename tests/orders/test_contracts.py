@@ -154,7 +154,7 @@ def test_subscribe_sends_a_confirmation_after_commit(
     assert "12,00" in mailoutbox[0].body or "12.00" in mailoutbox[0].body
 
 
-def test_subscribe_refuses_after_the_deadline(contract, small, member):
+def test_subscribe_refuses_after_the_deadline(english, contract, small, member):
     contract.signup_deadline = timezone.now() - timedelta(minutes=1)
     contract.save()
     with pytest.raises(ValidationError, match="deadline"):
@@ -206,7 +206,9 @@ def test_subscribe_refuses_an_absurd_quantity(contract, small, member, quantity)
     assert "quantity" in error.value.message_dict
 
 
-def test_subscribe_refuses_a_second_subscription(contract, small, large, member):
+def test_subscribe_refuses_a_second_subscription(
+    english, contract, small, large, member
+):
     _subscribe(contract, member, small)
     with pytest.raises(ValidationError, match="already signed"):
         _subscribe(contract, member, large)

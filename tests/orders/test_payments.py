@@ -118,7 +118,7 @@ def test_mark_instalments_paid_refuses_mixing_in_another_collectives_instalment(
 
 
 def test_mark_instalments_paid_refuses_an_instalment_already_paid_and_writes_nothing(
-    member, organiser, collective
+    english, member, organiser, collective
 ):
     first, second = subscribe(member, collective).schedule.order_by("number")
     mark_instalments_paid(
@@ -138,7 +138,7 @@ def test_mark_instalments_paid_refuses_an_instalment_already_paid_and_writes_not
 
 
 def test_mark_instalments_paid_refuses_a_cancelled_subscription(
-    member, organiser, collective
+    english, member, organiser, collective
 ):
     subscription = subscribe(member, collective)
     Subscription.objects.filter(pk=subscription.pk).update(
@@ -153,8 +153,11 @@ def test_mark_instalments_paid_refuses_a_cancelled_subscription(
         )
 
 
-def test_mark_instalments_paid_refuses_nothing_selected_an_unknown_method_and_a_long_reference(  # noqa: E501
-    member, organiser, collective
+def test_mark_instalments_paid_refuses_nothing_selected_an_unknown_method_and_a_long_reference(
+    english,  # noqa: E501
+    member,
+    organiser,
+    collective,
 ):
     instalment = subscribe(member, collective).schedule.first()
     with pytest.raises(ValidationError, match="at least one"):
@@ -195,7 +198,7 @@ def test_cancel_instalment_payment_makes_it_due_again(member, organiser, collect
 
 
 def test_cancel_instalment_payment_refuses_an_unpaid_instalment_and_strangers(
-    member, organiser, other_organiser, collective
+    english, member, organiser, other_organiser, collective
 ):
     instalment = subscribe(member, collective).schedule.first()
     with pytest.raises(ValidationError, match="not marked as received"):
@@ -249,7 +252,7 @@ def test_record_order_payment_refuses_an_amount_not_positive_or_above_what_is_du
 
 
 def test_record_order_payment_refuses_more_than_what_is_still_due(
-    member, organiser, collective
+    english, member, organiser, collective
 ):
     order = order_for(member, collective, total="30.00")
     record_order_payment(
@@ -262,7 +265,7 @@ def test_record_order_payment_refuses_more_than_what_is_still_due(
 
 
 def test_record_order_payment_refuses_a_cancelled_order_and_strangers(
-    member, organiser, other_organiser, collective
+    english, member, organiser, other_organiser, collective
 ):
     order = order_for(member, collective)
     with pytest.raises(PermissionDenied):
@@ -292,7 +295,7 @@ def test_record_order_payment_refuses_a_cancelled_order_and_strangers(
 
 
 def test_mark_orders_paid_records_what_is_still_due_and_refuses_a_paid_order(
-    member, organiser, collective
+    english, member, organiser, collective
 ):
     order = order_for(member, collective, total="30.00")
     record_order_payment(
