@@ -153,8 +153,8 @@ def test_mark_instalments_paid_refuses_a_cancelled_subscription(
         )
 
 
-def test_mark_instalments_paid_refuses_nothing_selected_an_unknown_method_and_a_long_reference(
-    english,  # noqa: E501
+def test_mark_instalments_paid_refuses_no_selection_bad_method_long_reference(
+    english,
     member,
     organiser,
     collective,
