@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("amap.distribution.urls")),
     path("", include("amap.producers.urls")),
     path("", include("amap.orders.urls")),
+    path("", include("amap.groupbuy.urls")),
     path("sitemap.xml", sitemap),
     path(
         "robots.txt",

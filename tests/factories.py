@@ -275,3 +275,73 @@ class AbsenceFactory(factory.django.DjangoModelFactory):
     member = factory.SubFactory(UserFactory)
     distribution = factory.SubFactory(DistributionFactory)
     fate = Absence.Fate.SOLIDARITY
+
+
+# Group purchases (amap/groupbuy)
+
+
+class GroupPurchaseFactory(factory.django.DjangoModelFactory):
+    """An open campaign of `collectives` (default: a new collective)."""
+
+    class Meta:
+        model = "groupbuy.GroupPurchase"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Achat groupé {n}")
+    supplier_name = "Coopérativa Sicilia"
+    opens_at = factory.LazyFunction(lambda: timezone.now() - _dt.timedelta(days=2))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + _dt.timedelta(days=5))
+    status = "open"
+
+    @factory.post_generation
+    def collectives(self, create, extracted, **kwargs):
+        if create:
+            self.collectives.set(extracted or [CollectiveFactory()])
+
+
+class GroupItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "groupbuy.Item"
+
+    campaign = factory.SubFactory(GroupPurchaseFactory)
+    name = factory.Sequence(lambda n: f"Produit {n}")
+    unit = "kg"
+    case_size = 10
+
+
+class PriceTierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "groupbuy.PriceTier"
+
+    item = factory.SubFactory(GroupItemFactory)
+    min_cases = 0
+    unit_price = Decimal("2.40")
+
+
+class PledgeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "groupbuy.Pledge"
+
+    item = factory.SubFactory(GroupItemFactory)
+    member = factory.SubFactory(UserFactory)
+    quantity = 5
+    tolerance = 0
+    pledged_at = factory.LazyFunction(timezone.now)
+
+
+class WishFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "groupbuy.Wish"
+
+    collective = factory.SubFactory(CollectiveFactory)
+    title = factory.Sequence(lambda n: f"Souhait {n}")
+    unit = "kg"
+
+
+class VoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "groupbuy.Vote"
+
+    wish = factory.SubFactory(WishFactory)
+    member = factory.SubFactory(UserFactory)
+    quantity = 3

@@ -17,3 +17,9 @@ def send_shift_reminders_task() -> int:
     from .services.shifts import send_shift_reminders
 
     return send_shift_reminders()
+
+
+def close_due_cycles_task() -> list[int]:
+    from .services.calendar import close_due_cycles
+
+    return close_due_cycles()

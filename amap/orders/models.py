@@ -5,6 +5,7 @@ Nothing here is ever hard-deleted once a member has committed to it: orders
 and subscriptions are cancelled, payments are recorded, and the history stays.
 """
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -520,3 +521,128 @@ class PickingListSent(models.Model):
 
     def __str__(self):
         return f"{self.producer} — {self.cycle}"
+
+
+# Stored distribution sheets and delivery notes --------------------------------
+
+
+def stored_document_path(document, filename: str) -> str:
+    """A directory nobody can guess per file: media may be served as is, and a
+    sheet holds members' names and what they owe."""
+    return f"sheets/{secrets.token_urlsafe(16)}/{filename}"
+
+
+class StoredDocumentQuerySet(models.QuerySet):
+    def for_distribution(self, distribution):
+        return self.filter(distribution=distribution)
+
+
+class StoredDocument(models.Model):
+    """A distribution's sheet or delivery notes in one format, generated in the
+    background and kept until something it shows changes.
+
+    `requested_at` is when the document was last asked for or touched by a
+    change; `generated_at` when the data of the stored file was read. The file
+    is current when it exists and `generated_at >= requested_at`.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be generated")
+        RUNNING = "running", _("Being generated")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    class Stage(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a free worker")
+        READING = "reading", _("Reading the orders")
+        BUILDING = "building", _("Laying out the document")
+        SAVING = "saving", _("Saving the file")
+        DONE = "done", _("Done")
+
+    distribution = models.ForeignKey(
+        Distribution,
+        on_delete=models.CASCADE,
+        related_name="stored_documents",
+        verbose_name=_("distribution"),
+    )
+    kind = models.CharField(_("document"), max_length=20)
+    fmt = models.CharField(_("format"), max_length=5)
+    landscape = models.BooleanField(_("landscape"), default=False)
+    file = models.FileField(
+        _("file"), upload_to=stored_document_path, max_length=300, blank=True
+    )
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.PENDING
+    )
+    stage = models.CharField(
+        _("stage"), max_length=10, choices=Stage, default=Stage.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    requested_at = models.DateTimeField(_("requested at"))
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    generated_at = models.DateTimeField(_("generated at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = StoredDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stored document")
+        verbose_name_plural = _("stored documents")
+        ordering = ["distribution", "kind", "fmt", "landscape"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["distribution", "kind", "fmt", "landscape"],
+                name="stored_document_one_per_variant",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="stored_document_progress_max"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.distribution} — {self.kind} ({self.fmt})"
+
+    @property
+    def is_current(self) -> bool:
+        """The stored file shows the data as it is now."""
+        return (
+            bool(self.file)
+            and self.generated_at is not None
+            and self.generated_at >= self.requested_at
+        )
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+
+class SheetLinksSent(models.Model):
+    """An organiser was emailed the links to a closed cycle's sheets: never twice."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("organiser"),
+    )
+    cycle = models.ForeignKey(
+        "distribution.OrderCycle",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("order cycle"),
+    )
+    sent_at = models.DateTimeField(_("sent on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sheet links sent")
+        verbose_name_plural = _("sheet links sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "cycle"], name="sheet_links_sent_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.cycle}"

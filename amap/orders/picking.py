@@ -20,22 +20,13 @@ from amap.producers.models import Producer
 
 from .models import Contract, Order, OrderLine, PickingListSent, Subscription
 from .selectors_bookings import ProducerBookings, producer_bookings, quantity_text
+from .spreadsheets import neutralise
 
 logger = logging.getLogger(__name__)
 
-# Spreadsheets run a cell starting with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Cycles closed longer ago than this are not emailed: deploying the task must
 # not send a picking list for every past week.
 EMAIL_WINDOW = timedelta(days=7)
-
-
-def neutralise(value) -> str:
-    """A cell that a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
 
 
 def _amount(value) -> str:
@@ -189,14 +180,16 @@ def send_picking_lists(now=None) -> int:
             logger.warning("No address to send %s's picking list to.", producer)
             continue
         try:
+            # Laid out before the write transaction: rendering a PDF takes
+            # seconds, and on SQLite a transaction holds the whole database.
+            bookings = producer_bookings(producer, cycle)
+            attachment = (
+                picking_list_filename(bookings, "pdf"),
+                picking_list_pdf(bookings),
+                "application/pdf",
+            )
             with transaction.atomic():
                 PickingListSent.objects.create(producer=producer, cycle=cycle)
-                bookings = producer_bookings(producer, cycle)
-                attachment = (
-                    picking_list_filename(bookings, "pdf"),
-                    picking_list_pdf(bookings),
-                    "application/pdf",
-                )
                 for email in recipients:
                     send_templated_email(
                         template="emails/orders/picking_list",

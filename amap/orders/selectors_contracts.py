@@ -162,7 +162,7 @@ def _baskets(distributions, *, member=None) -> list[ContractBasket]:
         )
     subscriptions = list(
         subscriptions.select_related(
-            "member", "shared_with", "option", "contract"
+            "member", "shared_with", "option", "contract__producer"
         ).order_by("contract__name", "pk")
     )
     if not subscriptions:
@@ -216,6 +216,12 @@ def baskets_for_distribution(distribution: Distribution) -> list[ContractBasket]
     Five queries whatever the number of subscriptions.
     """
     return _baskets([distribution])
+
+
+def baskets_for_distributions(distributions) -> list[ContractBasket]:
+    """Every contract basket handed over at any of `distributions`, sorted by
+    date, then collector; five queries whatever the number of distributions."""
+    return _baskets(list(distributions))
 
 
 def member_baskets(member, distributions) -> dict[int, list[ContractBasket]]:

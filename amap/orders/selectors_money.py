@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from .extensions import other_amounts_due, other_member_dues
 from .models import Instalment, Order, OrderPayment, Subscription
 
 ZERO = Decimal("0.00")
@@ -100,28 +101,37 @@ class CollectiveBalance:
     collective: object
     instalments: list = field(default_factory=list)
     orders: list = field(default_factory=list)
+    others: list = field(default_factory=list)  # extensions.OtherDue
 
     @property
     def total(self) -> Decimal:
-        return sum((i.amount for i in self.instalments), ZERO) + sum(
-            (o.total for o in self.orders), ZERO
+        return (
+            sum((i.amount for i in self.instalments), ZERO)
+            + sum((o.total for o in self.orders), ZERO)
+            + sum((o.total for o in self.others), ZERO)
         )
 
     @property
     def paid(self) -> Decimal:
-        return sum((i.amount for i in self.instalments if i.is_paid), ZERO) + sum(
-            (o.paid for o in self.orders), ZERO
+        return (
+            sum((i.amount for i in self.instalments if i.is_paid), ZERO)
+            + sum((o.paid for o in self.orders), ZERO)
+            + sum((o.paid for o in self.others), ZERO)
         )
 
     @property
     def due(self) -> Decimal:
-        return sum((i.amount for i in self.instalments if not i.is_paid), ZERO) + sum(
-            (max(o.due, ZERO) for o in self.orders), ZERO
+        return (
+            sum((i.amount for i in self.instalments if not i.is_paid), ZERO)
+            + sum((max(o.due, ZERO) for o in self.orders), ZERO)
+            + sum((o.due for o in self.others), ZERO)
         )
 
 
 def member_balances(user) -> list[CollectiveBalance]:
-    """Per collective (by name): the member's instalments and orders. Two queries."""
+    """Per collective (by name): the member's instalments, orders and what
+    higher apps add (group purchases, see `extensions`). Two queries plus
+    the providers' own (four for group purchases)."""
     balances: dict[int, CollectiveBalance] = {}
 
     def balance_for(collective):
@@ -151,9 +161,55 @@ def member_balances(user) -> list[CollectiveBalance]:
     )
     for order in orders:
         balance_for(order.distribution.cycle.collective).orders.append(order)
+    for other in other_member_dues(user):
+        balance_for(other.collective).others.append(other)
     return sorted(balances.values(), key=lambda b: b.collective.name.lower())
 
 
 def member_amount_due(user) -> Decimal:
     """What the member still owes, all collectives together."""
     return sum((b.due for b in member_balances(user)), ZERO)
+
+
+def amounts_due_by_member(collective, member_ids) -> dict[int, Decimal]:
+    """What each of `member_ids` still owes `collective`, counted as
+    `member_balances` does: unpaid instalments of active subscriptions plus
+    the unpaid part of confirmed orders, plus what higher apps add (group
+    purchases, see `extensions`). Members owing nothing are left out. Two
+    queries whatever the number of members, plus the providers' own (two for
+    group purchases)."""
+    member_ids = set(member_ids)
+    if not member_ids:
+        return {}
+    due: dict[int, Decimal] = {}
+    instalments = (
+        Instalment.objects.filter(
+            subscription__contract__collective=collective,
+            subscription__status=Subscription.Status.ACTIVE,
+            subscription__member_id__in=member_ids,
+            paid_at__isnull=True,
+        )
+        .order_by()
+        .values("subscription__member_id")
+        .annotate(total=Sum("amount"))
+        .values_list("subscription__member_id", "total")
+    )
+    for member_id, amount in instalments:
+        due[member_id] = due.get(member_id, ZERO) + amount
+    orders = (
+        orders_with_amounts(
+            Order.objects.confirmed().filter(
+                member_id__in=member_ids,
+                distribution__cycle__collective=collective,
+                total__gt=0,
+            )
+        )
+        .filter(due__gt=0)
+        .order_by()
+        .values_list("member_id", "due")
+    )
+    for member_id, amount in orders:
+        due[member_id] = due.get(member_id, ZERO) + amount
+    for member_id, amount in other_amounts_due(collective, member_ids).items():
+        due[member_id] = due.get(member_id, ZERO) + amount
+    return {member_id: amount for member_id, amount in due.items() if amount > 0}

@@ -10,3 +10,11 @@ urlpatterns = [
     *dashboard.urlpatterns,
     *producer_bookings.urlpatterns,
 ]
+
+from .views import sheet_downloads  # noqa: E402
+
+urlpatterns += sheet_downloads.urlpatterns
+
+from .views import volumes, week  # noqa: E402
+
+urlpatterns += week.urlpatterns + volumes.urlpatterns

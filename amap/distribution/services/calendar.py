@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from datetime import date
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,7 +18,7 @@ from amap.members.models import Collective
 from amap.members.permissions import require_organiser
 
 from ..models import CalendarFeed, Distribution, OrderCycle, PickupPoint
-from ..notifications import concerned_people
+from ..notifications import concerned_people, cycle_closed
 from ..recurrence import PlannedCycle, SeasonRule, SeasonRuleError, plan_season
 
 SEASON_RULE_MESSAGES = {
@@ -161,19 +162,39 @@ def generate_season(
 
 
 @transaction.atomic
-def close_order_cycle(cycle: OrderCycle, *, closed_by) -> None:
+def close_order_cycle(cycle: OrderCycle, *, closed_by) -> bool:
     """Close ordering now. Closing a closed cycle changes nothing.
 
-    `closed_by` is None when the deadline task closes the cycle.
+    `closed_by` is None when the deadline task closes the cycle. Locks the
+    cycle row, so of two closings at once only one closes it; that one tells
+    the registered apps (`notifications.cycle_closed`) after commit. Returns
+    whether this call closed the cycle.
     """
     if closed_by is not None:
         require_organiser(closed_by, cycle.collective)
     cycle = OrderCycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.closed_at is not None:
-        return
+        return False
     cycle.closed_at = timezone.now()
     cycle.closed_by = closed_by
     cycle.save(update_fields=["closed_at", "closed_by"])
+    transaction.on_commit(partial(cycle_closed, cycle.pk))
+    return True
+
+
+def close_due_cycles(now=None) -> list[int]:
+    """Close every cycle whose deadline has passed and that nobody closed yet.
+
+    Each cycle is closed by `close_order_cycle`, in its own transaction, so
+    one failure does not hold the others back and two workers running this at
+    once close each cycle once. Returns the ids of the cycles this run closed.
+    """
+    closed = []
+    due = OrderCycle.objects.due_for_closing(now).order_by("closes_at", "pk")
+    for cycle in list(due.only("pk")):
+        if close_order_cycle(cycle, closed_by=None):
+            closed.append(cycle.pk)
+    return closed
 
 
 def _locked_distribution(distribution: Distribution) -> Distribution:

@@ -21,6 +21,7 @@ from amap.members.models import Membership
 from amap.members.permissions import can_manage_collective, require_organiser
 
 from ..models import Distribution, Shift, ShiftAssignment
+from ..notifications import sheet_touched_on_commit
 from ..permissions import member_distributions
 
 SHIFT_LIST_WEEKS = 8
@@ -114,6 +115,7 @@ def add_shift(
     )
     shift.full_clean()
     shift.save()
+    sheet_touched_on_commit(distribution.pk)
     return shift
 
 
@@ -147,6 +149,7 @@ def update_shift(
     shift.people_needed = people_needed
     shift.full_clean()
     shift.save()
+    sheet_touched_on_commit(shift.distribution_id)
     return shift
 
 
@@ -163,6 +166,7 @@ def remove_shift(shift: Shift, *, removed_by) -> None:
             )
             % {"role": shift.role}
         )
+    sheet_touched_on_commit(shift.distribution_id)
     shift.delete()
 
 
@@ -251,6 +255,7 @@ def sign_up_for_shift(*, shift: Shift, user, now=None) -> ShiftAssignment:
             )
             % {"date": _format_moment(deadline)}
         )
+    sheet_touched_on_commit(distribution.pk)
     return _create_assignment(
         shift=shift,
         user=user,
@@ -276,6 +281,7 @@ def withdraw_from_shift(*, shift: Shift, user, now=None) -> None:
             % {"date": _format_moment(deadline)}
         )
     assignment.delete()
+    sheet_touched_on_commit(shift.distribution_id)
 
 
 @transaction.atomic
@@ -291,6 +297,7 @@ def assign_to_shift(*, shift: Shift, user, assigned_by) -> ShiftAssignment:
             _("%(name)s is not an active member of %(collective)s.")
             % {"name": user, "collective": distribution.cycle.collective.name}
         )
+    sheet_touched_on_commit(distribution.pk)
     return _create_assignment(
         shift=shift,
         user=user,
@@ -304,6 +311,7 @@ def unassign_from_shift(*, assignment: ShiftAssignment, unassigned_by) -> None:
     shift = _locked_shift(assignment.shift)
     require_organiser(unassigned_by, shift.distribution.cycle.collective)
     ShiftAssignment.objects.filter(pk=assignment.pk).delete()
+    sheet_touched_on_commit(shift.distribution_id)
 
 
 # Reminders ----------------------------------------------------------------

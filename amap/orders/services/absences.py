@@ -2,6 +2,7 @@
 becomes of their basket (given to a member, to the solidarity pool, kept)."""
 
 from datetime import datetime
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -13,6 +14,7 @@ from amap.members.models import Membership
 from amap.members.permissions import can_manage_collective
 
 from ..models import Absence
+from .documents import touch_distribution_sheets
 
 
 def too_late_message() -> str:
@@ -105,6 +107,7 @@ def record_absence(
         raise ValidationError(
             _("You have already said you will be absent at this distribution.")
         ) from None
+    transaction.on_commit(partial(touch_distribution_sheets, [distribution.pk]))
     return absence
 
 
@@ -127,4 +130,5 @@ def cancel_absence(absence: Absence, *, cancelled_by) -> Absence:
         raise ValidationError(_("This absence is already cancelled."))
     absence.cancelled_at = timezone.now()
     absence.save(update_fields=["cancelled_at"])
+    transaction.on_commit(partial(touch_distribution_sheets, [distribution.pk]))
     return absence

@@ -5,6 +5,7 @@ cash by hand, and can undo a mistake."""
 import logging
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from amap.members.permissions import organised_collectives
 
 from ..models import Instalment, Order, OrderPayment, PaymentMethod, Subscription
+from .documents import touch_member_sheets
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,15 @@ def _require_organiser_of(user, collective_ids: set[int]) -> None:
     )
     if not collective_ids or allowed != set(collective_ids):
         raise PermissionDenied(_("Only the collective's organisers can do this."))
+
+
+def _touch_sheets_on_commit(member_ids: set[int], collective_ids: set[int]) -> None:
+    """The sheets show what each member still owes: rebuild those they are on."""
+    transaction.on_commit(
+        partial(
+            touch_member_sheets, member_ids=member_ids, collective_ids=collective_ids
+        )
+    )
 
 
 def _check_method(method: str) -> None:
@@ -111,6 +122,10 @@ def mark_instalments_paid(
     Instalment.objects.bulk_update(
         locked, ["paid_at", "method", "reference", "recorded_by"]
     )
+    _touch_sheets_on_commit(
+        {i.subscription.member_id for i in locked},
+        {i.subscription.contract.collective_id for i in locked},
+    )
     return locked
 
 
@@ -147,6 +162,10 @@ def cancel_instalment_payment(*, instalment: Instalment, cancelled_by) -> Instal
     instalment.reference = ""
     instalment.recorded_by = cancelled_by
     instalment.save(update_fields=["paid_at", "method", "reference", "recorded_by"])
+    _touch_sheets_on_commit(
+        {instalment.subscription.member_id},
+        {instalment.subscription.contract.collective_id},
+    )
     return instalment
 
 
@@ -224,6 +243,7 @@ def record_order_payment(
     )
     payment.full_clean()
     payment.save()
+    _touch_sheets_on_commit({order.member_id}, {order.distribution.cycle.collective_id})
     return payment
 
 
@@ -278,4 +298,8 @@ def mark_orders_paid(
                 recorded_by=received_by,
             )
         )
+    _touch_sheets_on_commit(
+        {o.member_id for o in locked},
+        {o.distribution.cycle.collective_id for o in locked},
+    )
     return OrderPayment.objects.bulk_create(payments)

@@ -2,6 +2,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from amap.distribution.demo import build_distribution, remove_demo_distribution
+from amap.groupbuy.demo import build_group_purchases, remove_demo_group_purchases
+from amap.groupbuy.demo_wishes import build_wishes, remove_demo_wishes
 from amap.members.demo import (
     COLLECTIVES,
     DEMO_PASSWORD,
@@ -32,6 +34,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             if reset:
                 slugs = [c["slug"] for c in COLLECTIVES]
+                remove_demo_group_purchases(slugs)
+                remove_demo_wishes(slugs)
                 remove_demo_orders(slugs)
                 remove_demo_producers()
                 remove_demo_distribution(slugs)
@@ -51,6 +55,10 @@ class Command(BaseCommand):
                 organiser=people["organiser"],
             )
             build_orders(collectives=people["collectives"])
+            build_group_purchases(
+                collectives=people["collectives"], organiser=people["organiser"]
+            )
+            build_wishes(people["collectives"])
             build_site()
 
         self.stdout.write(self.style.SUCCESS("Demo network ready."))

@@ -1,0 +1,94 @@
+"""What group purchases add to the orders app's sheets and balances.
+
+Registered from `GroupbuyConfig.ready()` (see `amap.orders.extensions`):
+the units a member was allocated appear on the sheet of the campaign's
+distribution, and what they still owe on a campaign in their balance.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from amap.members.permissions import member_collectives
+from amap.orders.extensions import CollectedLine, OtherDue
+
+from .models import Payment, Pledge
+from .selectors import (
+    SETTLED_STATUSES,
+    amounts_due_by_member,
+    collected_at,
+    line_amount,
+)
+
+ZERO = Decimal("0")
+
+
+def sheet_lines(distributions) -> dict[tuple[int, int], list[CollectedLine]]:
+    """One query (see `collected_at`)."""
+    return {
+        key: [
+            CollectedLine(
+                member=line.member,
+                source=_("Group purchase: %(title)s") % {"title": line.campaign},
+                name=line.name,
+                unit=line.unit,
+                quantity=Decimal(line.quantity),
+                amount=line.amount,
+            )
+            for line in lines
+        ]
+        for key, lines in collected_at(distributions).items()
+    }
+
+
+def sheet_amounts_due(collective, member_ids) -> dict[int, Decimal]:
+    """Two queries (see `amounts_due_by_member`)."""
+    return amounts_due_by_member(collective, member_ids)
+
+
+def member_dues(user) -> list[OtherDue]:
+    """Per settled campaign, what the member was allocated and has paid.
+    Four queries."""
+    if not user.is_authenticated:
+        return []
+    totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    campaigns = {}
+    pledges = Pledge.objects.filter(
+        member=user, item__campaign__status__in=SETTLED_STATUSES, allocated__gt=0
+    ).select_related("item__campaign")
+    for pledge in pledges:
+        campaign = pledge.item.campaign
+        campaigns[campaign.pk] = campaign
+        totals[campaign.pk] += line_amount(
+            pledge.allocated, pledge.item.final_unit_price
+        )
+    if not campaigns:
+        return []
+    paid: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for campaign_id, amount in Payment.objects.filter(
+        member=user, campaign_id__in=campaigns, cancelled_at__isnull=True
+    ).values_list("campaign_id", "amount"):
+        paid[campaign_id] += amount
+    mine = {c.pk: c for c in member_collectives(user)}
+    home: dict[int, object] = {}
+    for campaign_id, collective_id in (
+        campaigns[next(iter(campaigns))]
+        .collectives.through.objects.filter(grouppurchase_id__in=campaigns)
+        .order_by("collective__name")
+        .values_list("grouppurchase_id", "collective_id")
+    ):
+        if collective_id in mine:
+            home.setdefault(campaign_id, mine[collective_id])
+    return [
+        OtherDue(
+            collective=home[pk],
+            label=_("Group purchase: %(title)s") % {"title": campaign.title},
+            total=totals[pk],
+            paid=paid[pk],
+            url=reverse("groupbuy:campaign_detail", args=[pk]),
+        )
+        for pk, campaign in campaigns.items()
+        if pk in home
+    ]

@@ -1,0 +1,223 @@
+"""A distribution's sheet and delivery notes for its organisers: the stored
+file when it is current, otherwise a generation in the background with its
+progress shown."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from amap.distribution.models import OrderCycle
+from amap.distribution.permissions import organised_distributions
+
+from .. import sheet_exports
+from ..models import StoredDocument
+from ..services import documents as services
+
+# The variant in the address: format and orientation.
+VARIANTS = {
+    "pdf": ("pdf", False),
+    "pdf-paysage": ("pdf", True),
+    "csv": ("csv", False),
+    "xlsx": ("xlsx", False),
+}
+VARIANT_LABELS = {
+    "pdf": gettext_lazy("PDF"),
+    "pdf-paysage": gettext_lazy("PDF, landscape"),
+    "csv": gettext_lazy("CSV"),
+    "xlsx": gettext_lazy("Spreadsheet (XLSX)"),
+}
+KIND_LABELS = {
+    sheet_exports.SHEET: gettext_lazy("Distribution sheet"),
+    sheet_exports.DELIVERY_NOTES: gettext_lazy("Delivery notes per producer"),
+}
+REFRESH_SECONDS = 2
+
+
+@dataclass
+class DocumentRow:
+    """One document of the page: what it is, and its stored row if any."""
+
+    kind: str
+    variant: str
+    document: StoredDocument | None
+    current: bool
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def variant_label(self) -> str:
+        return VARIANT_LABELS[self.variant]
+
+
+def _distribution(request, pk):
+    """One distribution of a collective the user organises; 404 otherwise."""
+    return get_object_or_404(
+        organised_distributions(request.user).select_related(
+            "cycle__collective", "pickup_point"
+        ),
+        pk=pk,
+    )
+
+
+def _variant(kind: str, variant: str) -> tuple[str, bool]:
+    if kind not in sheet_exports.KINDS or variant not in VARIANTS:
+        raise Http404
+    return VARIANTS[variant]
+
+
+def _document(distribution, kind, fmt, landscape) -> StoredDocument | None:
+    document = StoredDocument.objects.filter(
+        distribution=distribution, kind=kind, fmt=fmt, landscape=landscape
+    ).first()
+    if document is not None:
+        document.distribution = distribution
+    return document
+
+
+def _file_response(document: StoredDocument) -> FileResponse:
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=document.fmt != "pdf",
+        filename=document.filename or document.file.name.rsplit("/", 1)[-1],
+        content_type=document.content_type or None,
+    )
+
+
+def _progress_url(distribution, kind, variant) -> str:
+    return reverse("orders:document_progress", args=[distribution.pk, kind, variant])
+
+
+@login_required
+def distribution_documents(request, pk):
+    distribution = _distribution(request, pk)
+    stored = {
+        (d.kind, d.fmt, d.landscape): d
+        for d in StoredDocument.objects.for_distribution(distribution)
+    }
+    rows = []
+    for kind in sheet_exports.KINDS:
+        for variant, (fmt, landscape) in VARIANTS.items():
+            document = stored.get((kind, fmt, landscape))
+            rows.append(
+                DocumentRow(
+                    kind=kind,
+                    variant=variant,
+                    document=document,
+                    current=document is not None
+                    and services.is_current(document, cycle=distribution.cycle),
+                )
+            )
+    return render(
+        request,
+        "orders/distribution_documents.html",
+        {
+            "distribution": distribution,
+            "rows": rows,
+            "ordering_open": distribution.cycle.status == OrderCycle.Status.OPEN,
+        },
+    )
+
+
+@login_required
+def document_download(request, pk, kind, variant):
+    """The stored file if it is current; otherwise ask for it and show progress."""
+    distribution = _distribution(request, pk)
+    fmt, landscape = _variant(kind, variant)
+    document = _document(distribution, kind, fmt, landscape)
+    if (
+        document is not None
+        and document.status == StoredDocument.Status.READY
+        and services.is_current(document, cycle=distribution.cycle)
+    ):
+        return _file_response(document)
+    services.request_document(
+        distribution=distribution,
+        kind=kind,
+        fmt=fmt,
+        landscape=landscape,
+        requested_by=request.user,
+    )
+    return redirect(_progress_url(distribution, kind, variant))
+
+
+@login_required
+def document_progress(request, pk, kind, variant):
+    distribution = _distribution(request, pk)
+    fmt, landscape = _variant(kind, variant)
+    document = _document(distribution, kind, fmt, landscape)
+    working = document is not None and document.is_working
+    # What was asked for is done when nothing changed since the request; the
+    # button then serves this very file (while ordering is open, the download
+    # address would build a new one).
+    done = document is not None and (
+        document.status == StoredDocument.Status.READY and document.is_current
+    )
+    return render(
+        request,
+        "orders/document_progress.html",
+        {
+            "distribution": distribution,
+            "document": document,
+            "kind": kind,
+            "variant": variant,
+            "label": KIND_LABELS[kind],
+            "variant_label": VARIANT_LABELS[variant],
+            "working": working,
+            "done": done,
+            "refresh_seconds": REFRESH_SECONDS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def document_retry(request, pk, kind, variant):
+    distribution = _distribution(request, pk)
+    fmt, landscape = _variant(kind, variant)
+    try:
+        services.request_document(
+            distribution=distribution,
+            kind=kind,
+            fmt=fmt,
+            landscape=landscape,
+            requested_by=request.user,
+            retry=True,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(_progress_url(distribution, kind, variant))
+
+
+@login_required
+def document_stored(request, pk, kind, variant):
+    """The file stored last, even out of date: better than nothing on Thursday."""
+    distribution = _distribution(request, pk)
+    fmt, landscape = _variant(kind, variant)
+    document = _document(distribution, kind, fmt, landscape)
+    if document is None or not document.file:
+        raise Http404(_("This document has not been prepared yet."))
+    return _file_response(document)
+
+
+_prefix = "organisation/distributions/<int:pk>/feuilles/"
+_document_prefix = _prefix + "<slug:kind>/<slug:variant>/"
+
+urlpatterns = [
+    path(_prefix, distribution_documents, name="distribution_documents"),
+    path(_document_prefix, document_download, name="document_download"),
+    path(
+        _document_prefix + "progression/", document_progress, name="document_progress"
+    ),
+    path(_document_prefix + "relancer/", document_retry, name="document_retry"),
+    path(_document_prefix + "fichier/", document_stored, name="document_stored"),
+]
