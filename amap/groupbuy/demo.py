@@ -140,7 +140,7 @@ def _coffee(collective, organiser, members) -> GroupPurchase | None:
         status=GroupPurchase.Status.OPEN
     )
     item = campaign.items.get()
-    _pledges(item, members[3:], COFFEE_BAGS, since=now - dt.timedelta(days=19))
+    _pledges(item, members, COFFEE_BAGS, since=now - dt.timedelta(days=19))
     services.close_campaign(campaign, now=now - dt.timedelta(days=2))
     campaign.refresh_from_db()
     item.refresh_from_db()

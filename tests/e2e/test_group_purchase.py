@@ -30,7 +30,19 @@ def test_a_member_completes_a_case_live_then_saves_on_a_phone(
     assert item.get_attribute("data-full-cases") == "0"
     assert item.get_attribute("data-missing") == "2"
 
-    # Typing is enough: the panel shows what the figures would be.
+    before = int(item.get_attribute("data-case-percent"))
+
+    # Typing is enough: the panel shows what the figures would be. One more
+    # unit moves the bar and leaves one unit missing…
+    page.fill(f"input[name=quantity_{coffee.pk}]", "1")
+    page.wait_for_selector(
+        f"[data-progress-panel] [data-item='{coffee.pk}'][data-missing='1']"
+    )
+    item = page.locator(f"[data-progress-panel] [data-item='{coffee.pk}']")
+    assert int(item.get_attribute("data-case-percent")) > before
+    assert "1" in item.locator("[data-case-status]").inner_text()
+
+    # … two complete the case.
     page.fill(f"input[name=quantity_{coffee.pk}]", "2")
     page.wait_for_selector(
         f"[data-progress-panel] [data-item='{coffee.pk}'][data-full-cases='1']"

@@ -41,7 +41,7 @@ def book(distribution, offer, quantity):
 
 
 def test_the_organiser_switches_the_circles_from_orders_to_euros(
-    desktop, live_server, organiser, collective
+    desktop, live_server, organiser, collective, tmp_path
 ):
     now = timezone.now()
     cycle = OrderCycleFactory(
@@ -124,3 +124,6 @@ def test_the_organiser_switches_the_circles_from_orders_to_euros(
     assert total.get_attribute("data-measure") == "euros"
     # 60,00 € in French, whatever space the browser puts before the sign.
     assert total.inner_text().replace("\u202f", " ").replace("\xa0", " ") == "60,00 €"
+    screenshot = tmp_path / "volumes-euros.png"
+    page.screenshot(path=str(screenshot), full_page=True)
+    assert screenshot.stat().st_size > 0

@@ -9,172 +9,472 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('members', '0001_initial'),
+        ("members", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CalendarFeed',
+            name="CalendarFeed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=amap.distribution.models._new_feed_token, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='calendar_feed', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "token",
+                    models.CharField(
+                        default=amap.distribution.models._new_feed_token,
+                        max_length=64,
+                        unique=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="calendar_feed",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'calendar feed',
-                'verbose_name_plural': 'calendar feeds',
+                "verbose_name": "calendar feed",
+                "verbose_name_plural": "calendar feeds",
             },
         ),
         migrations.CreateModel(
-            name='OrderCycle',
+            name="OrderCycle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('opens_at', models.DateTimeField(verbose_name='orders open')),
-                ('closes_at', models.DateTimeField(verbose_name='orders close')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='closed by')),
-                ('collective', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='order_cycles', to='members.collective', verbose_name='collective')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                ("opens_at", models.DateTimeField(verbose_name="orders open")),
+                ("closes_at", models.DateTimeField(verbose_name="orders close")),
+                (
+                    "closed_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="closed at"
+                    ),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="closed by",
+                    ),
+                ),
+                (
+                    "collective",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="order_cycles",
+                        to="members.collective",
+                        verbose_name="collective",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'order cycle',
-                'verbose_name_plural': 'order cycles',
-                'ordering': ['opens_at'],
+                "verbose_name": "order cycle",
+                "verbose_name_plural": "order cycles",
+                "ordering": ["opens_at"],
             },
         ),
         migrations.CreateModel(
-            name='PickupPoint',
+            name="PickupPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('street', models.CharField(max_length=200, verbose_name='street')),
-                ('postcode', models.CharField(max_length=5, verbose_name='postcode')),
-                ('town', models.CharField(max_length=100, verbose_name='town')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(Decimal('-90')), django.core.validators.MaxValueValidator(Decimal('90'))], verbose_name='latitude')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(Decimal('-180')), django.core.validators.MaxValueValidator(Decimal('180'))], verbose_name='longitude')),
-                ('position_source', models.CharField(blank=True, choices=[('', 'No position yet'), ('geocoded', 'Found from the address'), ('manual', 'Placed by hand on the map')], default='', max_length=10, verbose_name='position source')),
-                ('geocode_status', models.CharField(choices=[('pending', 'Looking up the address'), ('found', 'Address found'), ('not_found', 'Address not found'), ('unavailable', 'Address service unavailable'), ('skipped', 'Position placed by hand')], default='pending', max_length=12, verbose_name='geocoding')),
-                ('geocode_attempts', models.PositiveSmallIntegerField(default=0)),
-                ('opening_notes', models.TextField(blank=True, help_text='How to find the place, where to park, the door code…', verbose_name='access and opening notes')),
-                ('capacity', models.PositiveIntegerField(blank=True, help_text='How many households can collect here; leave empty if unlimited.', null=True, verbose_name='capacity')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('collective', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pickup_points', to='members.collective', verbose_name='collective')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                ("street", models.CharField(max_length=200, verbose_name="street")),
+                ("postcode", models.CharField(max_length=5, verbose_name="postcode")),
+                ("town", models.CharField(max_length=100, verbose_name="town")),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("-90")),
+                            django.core.validators.MaxValueValidator(Decimal("90")),
+                        ],
+                        verbose_name="latitude",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("-180")),
+                            django.core.validators.MaxValueValidator(Decimal("180")),
+                        ],
+                        verbose_name="longitude",
+                    ),
+                ),
+                (
+                    "position_source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "No position yet"),
+                            ("geocoded", "Found from the address"),
+                            ("manual", "Placed by hand on the map"),
+                        ],
+                        default="",
+                        max_length=10,
+                        verbose_name="position source",
+                    ),
+                ),
+                (
+                    "geocode_status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Looking up the address"),
+                            ("found", "Address found"),
+                            ("not_found", "Address not found"),
+                            ("unavailable", "Address service unavailable"),
+                            ("skipped", "Position placed by hand"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                        verbose_name="geocoding",
+                    ),
+                ),
+                ("geocode_attempts", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "opening_notes",
+                    models.TextField(
+                        blank=True,
+                        help_text="How to find the place, where to park, the door code…",
+                        verbose_name="access and opening notes",
+                    ),
+                ),
+                (
+                    "capacity",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="How many households can collect here; leave empty if unlimited.",
+                        null=True,
+                        verbose_name="capacity",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "collective",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pickup_points",
+                        to="members.collective",
+                        verbose_name="collective",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pickup point',
-                'verbose_name_plural': 'pickup points',
-                'ordering': ['collective', 'name'],
+                "verbose_name": "pickup point",
+                "verbose_name_plural": "pickup points",
+                "ordering": ["collective", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Distribution',
+            name="Distribution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('starts_at', models.TimeField(verbose_name='start')),
-                ('ends_at', models.TimeField(verbose_name='end')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('cancelled', models.BooleanField(default=False, verbose_name='cancelled')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled at')),
-                ('cancel_reason', models.TextField(blank=True, verbose_name='reason for cancelling')),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='distributions', to='distribution.ordercycle', verbose_name='order cycle')),
-                ('pickup_point', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='distributions', to='distribution.pickuppoint', verbose_name='pickup point')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("starts_at", models.TimeField(verbose_name="start")),
+                ("ends_at", models.TimeField(verbose_name="end")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "cancelled",
+                    models.BooleanField(default=False, verbose_name="cancelled"),
+                ),
+                (
+                    "cancelled_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="cancelled at"
+                    ),
+                ),
+                (
+                    "cancel_reason",
+                    models.TextField(blank=True, verbose_name="reason for cancelling"),
+                ),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="distributions",
+                        to="distribution.ordercycle",
+                        verbose_name="order cycle",
+                    ),
+                ),
+                (
+                    "pickup_point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="distributions",
+                        to="distribution.pickuppoint",
+                        verbose_name="pickup point",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'distribution',
-                'verbose_name_plural': 'distributions',
-                'ordering': ['date', 'starts_at', 'pickup_point__name'],
+                "verbose_name": "distribution",
+                "verbose_name_plural": "distributions",
+                "ordering": ["date", "starts_at", "pickup_point__name"],
             },
         ),
         migrations.CreateModel(
-            name='Shift',
+            name="Shift",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(max_length=100, verbose_name='task')),
-                ('starts_at', models.TimeField(verbose_name='start')),
-                ('ends_at', models.TimeField(verbose_name='end')),
-                ('people_needed', models.PositiveSmallIntegerField(default=2, validators=[django.core.validators.MinValueValidator(1)], verbose_name='people needed')),
-                ('distribution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shifts', to='distribution.distribution', verbose_name='distribution')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("role", models.CharField(max_length=100, verbose_name="task")),
+                ("starts_at", models.TimeField(verbose_name="start")),
+                ("ends_at", models.TimeField(verbose_name="end")),
+                (
+                    "people_needed",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="people needed",
+                    ),
+                ),
+                (
+                    "distribution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="shifts",
+                        to="distribution.distribution",
+                        verbose_name="distribution",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'shift',
-                'verbose_name_plural': 'shifts',
-                'ordering': ['distribution', 'starts_at', 'role'],
+                "verbose_name": "shift",
+                "verbose_name_plural": "shifts",
+                "ordering": ["distribution", "starts_at", "role"],
             },
         ),
         migrations.CreateModel(
-            name='ShiftAssignment',
+            name="ShiftAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='signed up')),
-                ('reminder_sent_at', models.DateTimeField(blank=True, null=True, verbose_name='reminder sent')),
-                ('assigned_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='assigned by')),
-                ('shift', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='distribution.shift', verbose_name='shift')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shift_assignments', to=settings.AUTH_USER_MODEL, verbose_name='volunteer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="signed up"),
+                ),
+                (
+                    "reminder_sent_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="reminder sent"
+                    ),
+                ),
+                (
+                    "assigned_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="assigned by",
+                    ),
+                ),
+                (
+                    "shift",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="distribution.shift",
+                        verbose_name="shift",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="shift_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="volunteer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'shift sign-up',
-                'verbose_name_plural': 'shift sign-ups',
-                'ordering': ['shift', 'created_at'],
+                "verbose_name": "shift sign-up",
+                "verbose_name_plural": "shift sign-ups",
+                "ordering": ["shift", "created_at"],
             },
         ),
         migrations.CreateModel(
-            name='UsualPickupPoint',
+            name="UsualPickupPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('collective', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='members.collective')),
-                ('pickup_point', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='usual_for', to='distribution.pickuppoint')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "collective",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="members.collective",
+                    ),
+                ),
+                (
+                    "pickup_point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="usual_for",
+                        to="distribution.pickuppoint",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'usual pickup point',
-                'verbose_name_plural': 'usual pickup points',
+                "verbose_name": "usual pickup point",
+                "verbose_name_plural": "usual pickup points",
             },
         ),
         migrations.AddIndex(
-            model_name='ordercycle',
-            index=models.Index(fields=['collective', 'closes_at'], name='distributio_collect_d80958_idx'),
+            model_name="ordercycle",
+            index=models.Index(
+                fields=["collective", "closes_at"],
+                name="distributio_collect_d80958_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ordercycle',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_at__gt', models.F('opens_at'))), name='order_cycle_closes_after_opening'),
+            model_name="ordercycle",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("closes_at__gt", models.F("opens_at"))),
+                name="order_cycle_closes_after_opening",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pickuppoint',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('latitude__isnull', True), ('longitude__isnull', True)), models.Q(('latitude__gte', -90), ('latitude__lte', 90), ('longitude__gte', -180), ('longitude__lte', 180)), _connector='OR'), name='pickup_point_position_in_range'),
+            model_name="pickuppoint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("latitude__isnull", True), ("longitude__isnull", True)),
+                    models.Q(
+                        ("latitude__gte", -90),
+                        ("latitude__lte", 90),
+                        ("longitude__gte", -180),
+                        ("longitude__lte", 180),
+                    ),
+                    _connector="OR",
+                ),
+                name="pickup_point_position_in_range",
+            ),
         ),
         migrations.AddIndex(
-            model_name='distribution',
-            index=models.Index(fields=['date'], name='distributio_date_71f14c_idx'),
+            model_name="distribution",
+            index=models.Index(fields=["date"], name="distributio_date_71f14c_idx"),
         ),
         migrations.AddConstraint(
-            model_name='distribution',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='distribution_ends_after_start'),
+            model_name="distribution",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="distribution_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='distribution',
-            constraint=models.UniqueConstraint(condition=models.Q(('cancelled', False)), fields=('pickup_point', 'date'), name='distribution_one_per_point_and_day'),
+            model_name="distribution",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("cancelled", False)),
+                fields=("pickup_point", "date"),
+                name="distribution_one_per_point_and_day",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shift',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='shift_ends_after_start'),
+            model_name="shift",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="shift_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shift',
-            constraint=models.CheckConstraint(condition=models.Q(('people_needed__gte', 1)), name='shift_needs_someone'),
+            model_name="shift",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("people_needed__gte", 1)),
+                name="shift_needs_someone",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shiftassignment',
-            constraint=models.UniqueConstraint(fields=('shift', 'user'), name='shift_assignment_unique_user'),
+            model_name="shiftassignment",
+            constraint=models.UniqueConstraint(
+                fields=("shift", "user"), name="shift_assignment_unique_user"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='usualpickuppoint',
-            constraint=models.UniqueConstraint(fields=('user', 'collective'), name='usual_pickup_point_unique'),
+            model_name="usualpickuppoint",
+            constraint=models.UniqueConstraint(
+                fields=("user", "collective"), name="usual_pickup_point_unique"
+            ),
         ),
     ]

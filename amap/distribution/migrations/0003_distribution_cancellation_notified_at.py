@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('distribution', '0002_shift_reminder_schedule'),
+        ("distribution", "0002_shift_reminder_schedule"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='distribution',
-            name='cancellation_notified_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='people told of the cancellation'),
+            model_name="distribution",
+            name="cancellation_notified_at",
+            field=models.DateTimeField(
+                blank=True, null=True, verbose_name="people told of the cancellation"
+            ),
         ),
     ]

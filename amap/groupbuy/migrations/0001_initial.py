@@ -8,184 +8,702 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('distribution', '0003_distribution_cancellation_notified_at'),
-        ('members', '0001_initial'),
-        ('producers', '0001_initial'),
+        ("distribution", "0003_distribution_cancellation_notified_at"),
+        ("members", "0001_initial"),
+        ("producers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GroupPurchase',
+            name="GroupPurchase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('supplier_name', models.CharField(blank=True, help_text='When the supplier is not a producer of the network.', max_length=200, verbose_name='outside supplier')),
-                ('supplier_contact', models.CharField(blank=True, help_text='Email, phone or address of the supplier.', max_length=300, verbose_name='supplier contact')),
-                ('opens_at', models.DateTimeField(verbose_name='pledges open on')),
-                ('closes_at', models.DateTimeField(verbose_name='pledges close on')),
-                ('minimum_order', models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='The supplier does not ship below this amount (0: no minimum).', max_digits=10, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100000'))], verbose_name='minimum order (€)')),
-                ('policy', models.CharField(choices=[('first_come', 'First come, first served'), ('fair_share', 'Fair share (pro rata)')], default='fair_share', max_length=12, verbose_name='sharing rule')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('open', 'Open for pledges'), ('closed', 'Closed, awaiting a decision'), ('allocated', 'Allocated'), ('ordered', 'Ordered from the supplier'), ('delivered', 'Delivered'), ('cancelled', 'Cancelled')], default='draft', max_length=10, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created on')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed on')),
-                ('allocated_at', models.DateTimeField(blank=True, null=True, verbose_name='allocated on')),
-                ('ordered_at', models.DateTimeField(blank=True, null=True, verbose_name='ordered on')),
-                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='delivered on')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled on')),
-                ('cancel_reason', models.TextField(blank=True, verbose_name='reason for cancelling')),
-                ('order_anyway', models.BooleanField(default=False, help_text='Set by an organiser who orders although the minimum is not met.', verbose_name='order below the minimum')),
-                ('collectives', models.ManyToManyField(help_text='One collective, or several of the network buying together.', related_name='group_purchases', to='members.collective', verbose_name='collectives')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('distribution', models.ForeignKey(blank=True, help_text='The distribution where members collect the goods.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='group_purchases', to='distribution.distribution', verbose_name='collected at')),
-                ('producer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='group_purchases', to='producers.producer', verbose_name='producer of the network')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "description",
+                    models.TextField(blank=True, verbose_name="description"),
+                ),
+                (
+                    "supplier_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="When the supplier is not a producer of the network.",
+                        max_length=200,
+                        verbose_name="outside supplier",
+                    ),
+                ),
+                (
+                    "supplier_contact",
+                    models.CharField(
+                        blank=True,
+                        help_text="Email, phone or address of the supplier.",
+                        max_length=300,
+                        verbose_name="supplier contact",
+                    ),
+                ),
+                ("opens_at", models.DateTimeField(verbose_name="pledges open on")),
+                ("closes_at", models.DateTimeField(verbose_name="pledges close on")),
+                (
+                    "minimum_order",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        help_text="The supplier does not ship below this amount (0: no minimum).",
+                        max_digits=10,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100000")),
+                        ],
+                        verbose_name="minimum order (€)",
+                    ),
+                ),
+                (
+                    "policy",
+                    models.CharField(
+                        choices=[
+                            ("first_come", "First come, first served"),
+                            ("fair_share", "Fair share (pro rata)"),
+                        ],
+                        default="fair_share",
+                        max_length=12,
+                        verbose_name="sharing rule",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("open", "Open for pledges"),
+                            ("closed", "Closed, awaiting a decision"),
+                            ("allocated", "Allocated"),
+                            ("ordered", "Ordered from the supplier"),
+                            ("delivered", "Delivered"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created on"),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="closed on"
+                    ),
+                ),
+                (
+                    "allocated_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="allocated on"
+                    ),
+                ),
+                (
+                    "ordered_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="ordered on"
+                    ),
+                ),
+                (
+                    "delivered_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="delivered on"
+                    ),
+                ),
+                (
+                    "cancelled_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="cancelled on"
+                    ),
+                ),
+                (
+                    "cancel_reason",
+                    models.TextField(blank=True, verbose_name="reason for cancelling"),
+                ),
+                (
+                    "order_anyway",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Set by an organiser who orders although the minimum is not met.",
+                        verbose_name="order below the minimum",
+                    ),
+                ),
+                (
+                    "collectives",
+                    models.ManyToManyField(
+                        help_text="One collective, or several of the network buying together.",
+                        related_name="group_purchases",
+                        to="members.collective",
+                        verbose_name="collectives",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "distribution",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The distribution where members collect the goods.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="group_purchases",
+                        to="distribution.distribution",
+                        verbose_name="collected at",
+                    ),
+                ),
+                (
+                    "producer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="group_purchases",
+                        to="producers.producer",
+                        verbose_name="producer of the network",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'group purchase',
-                'verbose_name_plural': 'group purchases',
-                'ordering': ['-closes_at', 'pk'],
+                "verbose_name": "group purchase",
+                "verbose_name_plural": "group purchases",
+                "ordering": ["-closes_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Item',
+            name="Item",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='product')),
-                ('unit', models.CharField(choices=[('kg', 'kg'), ('piece', 'piece'), ('bunch', 'bunch'), ('litre', 'litre'), ('dozen', 'dozen'), ('basket', 'basket'), ('jar', 'jar'), ('bottle', 'bottle')], default='kg', max_length=10, verbose_name='unit')),
-                ('case_size', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100000)], verbose_name='units per case')),
-                ('min_cases', models.PositiveIntegerField(default=0, help_text='Not ordered at all below this number of cases (0: no minimum).', validators=[django.core.validators.MaxValueValidator(10000)], verbose_name='minimum cases')),
-                ('max_cases', models.PositiveIntegerField(blank=True, help_text="The supplier's stock (empty: no limit).", null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10000)], verbose_name='maximum cases')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
-                ('cases_ordered', models.PositiveIntegerField(blank=True, null=True, verbose_name='cases ordered')),
-                ('final_unit_price', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, verbose_name='final price per unit (€)')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='groupbuy.grouppurchase', verbose_name='group purchase')),
-                ('product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='producers.product', verbose_name='catalogue product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="product")),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("kg", "kg"),
+                            ("piece", "piece"),
+                            ("bunch", "bunch"),
+                            ("litre", "litre"),
+                            ("dozen", "dozen"),
+                            ("basket", "basket"),
+                            ("jar", "jar"),
+                            ("bottle", "bottle"),
+                        ],
+                        default="kg",
+                        max_length=10,
+                        verbose_name="unit",
+                    ),
+                ),
+                (
+                    "case_size",
+                    models.PositiveIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100000),
+                        ],
+                        verbose_name="units per case",
+                    ),
+                ),
+                (
+                    "min_cases",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="Not ordered at all below this number of cases (0: no minimum).",
+                        validators=[django.core.validators.MaxValueValidator(10000)],
+                        verbose_name="minimum cases",
+                    ),
+                ),
+                (
+                    "max_cases",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="The supplier's stock (empty: no limit).",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(10000),
+                        ],
+                        verbose_name="maximum cases",
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveIntegerField(default=0, verbose_name="position"),
+                ),
+                (
+                    "cases_ordered",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="cases ordered"
+                    ),
+                ),
+                (
+                    "final_unit_price",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="final price per unit (€)",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="groupbuy.grouppurchase",
+                        verbose_name="group purchase",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="producers.product",
+                        verbose_name="catalogue product",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'item',
-                'verbose_name_plural': 'items',
-                'ordering': ['campaign', 'position', 'pk'],
+                "verbose_name": "item",
+                "verbose_name_plural": "items",
+                "ordering": ["campaign", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=10, validators=[django.core.validators.MinValueValidator(Decimal('0.01')), django.core.validators.MaxValueValidator(Decimal('100000'))], verbose_name='amount (€)')),
-                ('method', models.CharField(choices=[('cheque', 'Cheque'), ('transfer', 'Bank transfer'), ('cash', 'Cash')], max_length=10, verbose_name='method')),
-                ('reference', models.CharField(blank=True, max_length=100, verbose_name='reference')),
-                ('received_at', models.DateTimeField(verbose_name='received on')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled on')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='groupbuy.grouppurchase', verbose_name='group purchase')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='group_purchase_payments', to=settings.AUTH_USER_MODEL, verbose_name='member')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=10,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0.01")),
+                            django.core.validators.MaxValueValidator(Decimal("100000")),
+                        ],
+                        verbose_name="amount (€)",
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("cheque", "Cheque"),
+                            ("transfer", "Bank transfer"),
+                            ("cash", "Cash"),
+                        ],
+                        max_length=10,
+                        verbose_name="method",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="reference"
+                    ),
+                ),
+                ("received_at", models.DateTimeField(verbose_name="received on")),
+                (
+                    "cancelled_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="cancelled on"
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="groupbuy.grouppurchase",
+                        verbose_name="group purchase",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="group_purchase_payments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="member",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'group purchase payment',
-                'verbose_name_plural': 'group purchase payments',
-                'ordering': ['campaign', 'received_at', 'pk'],
+                "verbose_name": "group purchase payment",
+                "verbose_name_plural": "group purchase payments",
+                "ordering": ["campaign", "received_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Pledge',
+            name="Pledge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveIntegerField(validators=[django.core.validators.MaxValueValidator(100000)], verbose_name='quantity')),
-                ('tolerance', models.PositiveIntegerField(default=0, help_text='How many more units you would take to complete a case.', validators=[django.core.validators.MaxValueValidator(100000)], verbose_name='extra units accepted')),
-                ('pledged_at', models.DateTimeField(verbose_name='pledged on')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='changed on')),
-                ('allocated', models.PositiveIntegerField(blank=True, null=True, verbose_name='allocated')),
-                ('notified_at', models.DateTimeField(blank=True, null=True, verbose_name='told on')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pledges', to='groupbuy.item', verbose_name='item')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pledges', to=settings.AUTH_USER_MODEL, verbose_name='member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "quantity",
+                    models.PositiveIntegerField(
+                        validators=[django.core.validators.MaxValueValidator(100000)],
+                        verbose_name="quantity",
+                    ),
+                ),
+                (
+                    "tolerance",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="How many more units you would take to complete a case.",
+                        validators=[django.core.validators.MaxValueValidator(100000)],
+                        verbose_name="extra units accepted",
+                    ),
+                ),
+                ("pledged_at", models.DateTimeField(verbose_name="pledged on")),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="changed on"),
+                ),
+                (
+                    "allocated",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="allocated"
+                    ),
+                ),
+                (
+                    "notified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="told on"),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pledges",
+                        to="groupbuy.item",
+                        verbose_name="item",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pledges",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="member",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pledge',
-                'verbose_name_plural': 'pledges',
-                'ordering': ['item', 'pledged_at', 'pk'],
+                "verbose_name": "pledge",
+                "verbose_name_plural": "pledges",
+                "ordering": ["item", "pledged_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PriceTier',
+            name="PriceTier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('min_cases', models.PositiveIntegerField(validators=[django.core.validators.MaxValueValidator(10000)], verbose_name='from (cases)')),
-                ('unit_price', models.DecimalField(decimal_places=2, max_digits=8, validators=[django.core.validators.MinValueValidator(Decimal('0.01')), django.core.validators.MaxValueValidator(Decimal('100000'))], verbose_name='price per unit (€)')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tiers', to='groupbuy.item', verbose_name='item')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "min_cases",
+                    models.PositiveIntegerField(
+                        validators=[django.core.validators.MaxValueValidator(10000)],
+                        verbose_name="from (cases)",
+                    ),
+                ),
+                (
+                    "unit_price",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=8,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0.01")),
+                            django.core.validators.MaxValueValidator(Decimal("100000")),
+                        ],
+                        verbose_name="price per unit (€)",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tiers",
+                        to="groupbuy.item",
+                        verbose_name="item",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'price tier',
-                'verbose_name_plural': 'price tiers',
-                'ordering': ['item', 'min_cases'],
+                "verbose_name": "price tier",
+                "verbose_name_plural": "price tiers",
+                "ordering": ["item", "min_cases"],
             },
         ),
         migrations.CreateModel(
-            name='Wish',
+            name="Wish",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='what')),
-                ('description', models.TextField(blank=True, verbose_name='details')),
-                ('supplier_hint', models.CharField(blank=True, max_length=300, verbose_name='supplier you know of')),
-                ('unit', models.CharField(choices=[('kg', 'kg'), ('piece', 'piece'), ('bunch', 'bunch'), ('litre', 'litre'), ('dozen', 'dozen'), ('basket', 'basket'), ('jar', 'jar'), ('bottle', 'bottle')], default='kg', max_length=10, verbose_name='unit')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('planned', 'Turned into a group purchase'), ('declined', 'Declined')], default='open', max_length=10, verbose_name='status')),
-                ('answer', models.TextField(blank=True, verbose_name='answer from the organisers')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='proposed on')),
-                ('collective', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='wishes', to='members.collective', verbose_name='collective')),
-                ('proposed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='wishes', to=settings.AUTH_USER_MODEL, verbose_name='proposed by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="what")),
+                ("description", models.TextField(blank=True, verbose_name="details")),
+                (
+                    "supplier_hint",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="supplier you know of"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("kg", "kg"),
+                            ("piece", "piece"),
+                            ("bunch", "bunch"),
+                            ("litre", "litre"),
+                            ("dozen", "dozen"),
+                            ("basket", "basket"),
+                            ("jar", "jar"),
+                            ("bottle", "bottle"),
+                        ],
+                        default="kg",
+                        max_length=10,
+                        verbose_name="unit",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("planned", "Turned into a group purchase"),
+                            ("declined", "Declined"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "answer",
+                    models.TextField(
+                        blank=True, verbose_name="answer from the organisers"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="proposed on"),
+                ),
+                (
+                    "collective",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="wishes",
+                        to="members.collective",
+                        verbose_name="collective",
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="wishes",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="proposed by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'wish',
-                'verbose_name_plural': 'wishes',
-                'ordering': ['-created_at', 'pk'],
+                "verbose_name": "wish",
+                "verbose_name_plural": "wishes",
+                "ordering": ["-created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Vote',
+            name="Vote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(100000)], verbose_name='quantity I might take')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='voted on')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='wish_votes', to=settings.AUTH_USER_MODEL, verbose_name='member')),
-                ('wish', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='groupbuy.wish', verbose_name='wish')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "quantity",
+                    models.PositiveIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MaxValueValidator(100000)],
+                        verbose_name="quantity I might take",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="voted on"),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="wish_votes",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="member",
+                    ),
+                ),
+                (
+                    "wish",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="votes",
+                        to="groupbuy.wish",
+                        verbose_name="wish",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vote',
-                'verbose_name_plural': 'votes',
-                'ordering': ['wish', 'created_at', 'pk'],
+                "verbose_name": "vote",
+                "verbose_name_plural": "votes",
+                "ordering": ["wish", "created_at", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='grouppurchase',
-            name='wish',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='campaigns', to='groupbuy.wish', verbose_name='from the wish'),
+            model_name="grouppurchase",
+            name="wish",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="campaigns",
+                to="groupbuy.wish",
+                verbose_name="from the wish",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='item',
-            constraint=models.CheckConstraint(condition=models.Q(('max_cases__isnull', True), ('max_cases__gte', models.F('min_cases')), _connector='OR'), name='groupbuy_item_max_at_least_min', violation_error_message='The maximum number of cases cannot be below the minimum.'),
+            model_name="item",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("max_cases__isnull", True),
+                    ("max_cases__gte", models.F("min_cases")),
+                    _connector="OR",
+                ),
+                name="groupbuy_item_max_at_least_min",
+                violation_error_message="The maximum number of cases cannot be below the minimum.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pledge',
-            constraint=models.UniqueConstraint(fields=('item', 'member'), name='groupbuy_one_pledge_per_item_and_member', violation_error_message='You already pledged for this item.'),
+            model_name="pledge",
+            constraint=models.UniqueConstraint(
+                fields=("item", "member"),
+                name="groupbuy_one_pledge_per_item_and_member",
+                violation_error_message="You already pledged for this item.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pricetier',
-            constraint=models.UniqueConstraint(fields=('item', 'min_cases'), name='groupbuy_one_tier_per_case_count', violation_error_message='Two tiers start at the same number of cases.'),
+            model_name="pricetier",
+            constraint=models.UniqueConstraint(
+                fields=("item", "min_cases"),
+                name="groupbuy_one_tier_per_case_count",
+                violation_error_message="Two tiers start at the same number of cases.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vote',
-            constraint=models.UniqueConstraint(fields=('wish', 'member'), name='groupbuy_one_vote_per_wish_and_member', violation_error_message='You already support this wish.'),
+            model_name="vote",
+            constraint=models.UniqueConstraint(
+                fields=("wish", "member"),
+                name="groupbuy_one_vote_per_wish_and_member",
+                violation_error_message="You already support this wish.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='grouppurchase',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_at__gt', models.F('opens_at'))), name='groupbuy_closes_after_opening', violation_error_message='Pledges must close after they open.'),
+            model_name="grouppurchase",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("closes_at__gt", models.F("opens_at"))),
+                name="groupbuy_closes_after_opening",
+                violation_error_message="Pledges must close after they open.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='grouppurchase',
-            constraint=models.CheckConstraint(condition=models.Q(('producer__isnull', False), models.Q(('supplier_name', ''), _negated=True), _connector='OR'), name='groupbuy_has_a_supplier', violation_error_message='Choose a producer of the network or name an outside supplier.'),
+            model_name="grouppurchase",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("producer__isnull", False),
+                    models.Q(("supplier_name", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="groupbuy_has_a_supplier",
+                violation_error_message="Choose a producer of the network or name an outside supplier.",
+            ),
         ),
     ]

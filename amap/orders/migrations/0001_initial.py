@@ -8,237 +8,791 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('distribution', '0003_distribution_cancellation_notified_at'),
-        ('members', '0001_initial'),
-        ('producers', '0001_initial'),
+        ("distribution", "0003_distribution_cancellation_notified_at"),
+        ("members", "0001_initial"),
+        ("producers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contract',
+            name="Contract",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('instalment_choices', models.JSONField(default=list, help_text='For instance [1, 3, 6]: one cheque, three or six.', verbose_name='numbers of instalments allowed')),
-                ('signup_deadline', models.DateTimeField(verbose_name='sign-up deadline')),
-                ('min_subscribers', models.PositiveIntegerField(default=0, verbose_name='minimum subscribers')),
-                ('max_subscribers', models.PositiveIntegerField(blank=True, null=True, verbose_name='maximum subscribers')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('open', 'Open for sign-up'), ('closed', 'Sign-up closed'), ('cancelled', 'Cancelled')], default='draft', max_length=10, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('collective', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contracts', to='members.collective', verbose_name='collective')),
-                ('deliveries', models.ManyToManyField(related_name='contracts', to='distribution.distribution', verbose_name='delivery distributions')),
-                ('producer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contracts', to='producers.producer', verbose_name='producer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                (
+                    "description",
+                    models.TextField(blank=True, verbose_name="description"),
+                ),
+                (
+                    "instalment_choices",
+                    models.JSONField(
+                        default=list,
+                        help_text="For instance [1, 3, 6]: one cheque, three or six.",
+                        verbose_name="numbers of instalments allowed",
+                    ),
+                ),
+                (
+                    "signup_deadline",
+                    models.DateTimeField(verbose_name="sign-up deadline"),
+                ),
+                (
+                    "min_subscribers",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="minimum subscribers"
+                    ),
+                ),
+                (
+                    "max_subscribers",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="maximum subscribers"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("open", "Open for sign-up"),
+                            ("closed", "Sign-up closed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created"),
+                ),
+                (
+                    "collective",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contracts",
+                        to="members.collective",
+                        verbose_name="collective",
+                    ),
+                ),
+                (
+                    "deliveries",
+                    models.ManyToManyField(
+                        related_name="contracts",
+                        to="distribution.distribution",
+                        verbose_name="delivery distributions",
+                    ),
+                ),
+                (
+                    "producer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contracts",
+                        to="producers.producer",
+                        verbose_name="producer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contract',
-                'verbose_name_plural': 'contracts',
-                'ordering': ['-signup_deadline', 'name'],
+                "verbose_name": "contract",
+                "verbose_name_plural": "contracts",
+                "ordering": ["-signup_deadline", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ContractOption',
+            name="ContractOption",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='description')),
-                ('price_per_delivery', models.DecimalField(decimal_places=2, max_digits=8, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='price per delivery (€)')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='options', to='orders.contract', verbose_name='contract')),
-                ('product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='contract_options', to='producers.product', verbose_name='product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                (
+                    "description",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="description"
+                    ),
+                ),
+                (
+                    "price_per_delivery",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=8,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0"))
+                        ],
+                        verbose_name="price per delivery (€)",
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="options",
+                        to="orders.contract",
+                        verbose_name="contract",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contract_options",
+                        to="producers.product",
+                        verbose_name="product",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contract option',
-                'verbose_name_plural': 'contract options',
-                'ordering': ['contract', 'price_per_delivery', 'name'],
+                "verbose_name": "contract option",
+                "verbose_name_plural": "contract options",
+                "ordering": ["contract", "price_per_delivery", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Order',
+            name="Order",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('confirmed', 'Confirmed'), ('cancelled', 'Cancelled')], default='confirmed', max_length=10, verbose_name='status')),
-                ('total', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='total (€)')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='booked on')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='changed on')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled on')),
-                ('distribution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='distribution.distribution', verbose_name='distribution')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to=settings.AUTH_USER_MODEL, verbose_name='member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "Confirmed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="confirmed",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "total",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=10,
+                        verbose_name="total (€)",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="booked on"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="changed on"),
+                ),
+                (
+                    "cancelled_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="cancelled on"
+                    ),
+                ),
+                (
+                    "distribution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="distribution.distribution",
+                        verbose_name="distribution",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="member",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'order',
-                'verbose_name_plural': 'orders',
-                'ordering': ['distribution__date', 'member__last_name', 'member__first_name'],
+                "verbose_name": "order",
+                "verbose_name_plural": "orders",
+                "ordering": [
+                    "distribution__date",
+                    "member__last_name",
+                    "member__first_name",
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OrderLine',
+            name="OrderLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=10, verbose_name='quantity')),
-                ('unit_price', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='unit price (€)')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='amount (€)')),
-                ('offer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='order_lines', to='producers.offer', verbose_name='offer')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='orders.order', verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "quantity",
+                    models.DecimalField(
+                        decimal_places=3, max_digits=10, verbose_name="quantity"
+                    ),
+                ),
+                (
+                    "unit_price",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=8, verbose_name="unit price (€)"
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=10, verbose_name="amount (€)"
+                    ),
+                ),
+                (
+                    "offer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="order_lines",
+                        to="producers.offer",
+                        verbose_name="offer",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'order line',
-                'verbose_name_plural': 'order lines',
-                'ordering': ['order', 'offer__product__producer__name', 'offer__product__name'],
+                "verbose_name": "order line",
+                "verbose_name_plural": "order lines",
+                "ordering": [
+                    "order",
+                    "offer__product__producer__name",
+                    "offer__product__name",
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OrderPayment',
+            name="OrderPayment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=10, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='amount (€)')),
-                ('method', models.CharField(choices=[('cheque', 'Cheque'), ('transfer', 'Bank transfer'), ('cash', 'Cash')], max_length=10, verbose_name='method')),
-                ('reference', models.CharField(blank=True, max_length=100, verbose_name='reference')),
-                ('received_at', models.DateTimeField(verbose_name='received on')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='orders.order', verbose_name='order')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=10,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0"))
+                        ],
+                        verbose_name="amount (€)",
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("cheque", "Cheque"),
+                            ("transfer", "Bank transfer"),
+                            ("cash", "Cash"),
+                        ],
+                        max_length=10,
+                        verbose_name="method",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="reference"
+                    ),
+                ),
+                ("received_at", models.DateTimeField(verbose_name="received on")),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'order payment',
-                'verbose_name_plural': 'order payments',
-                'ordering': ['order', 'received_at'],
+                "verbose_name": "order payment",
+                "verbose_name_plural": "order payments",
+                "ordering": ["order", "received_at"],
             },
         ),
         migrations.CreateModel(
-            name='PickingListSent',
+            name="PickingListSent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sent_at', models.DateTimeField(auto_now_add=True, verbose_name='sent on')),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='distribution.ordercycle', verbose_name='order cycle')),
-                ('producer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='producers.producer', verbose_name='producer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "sent_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="sent on"),
+                ),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="distribution.ordercycle",
+                        verbose_name="order cycle",
+                    ),
+                ),
+                (
+                    "producer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="producers.producer",
+                        verbose_name="producer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'picking list sent',
-                'verbose_name_plural': 'picking lists sent',
+                "verbose_name": "picking list sent",
+                "verbose_name_plural": "picking lists sent",
             },
         ),
         migrations.CreateModel(
-            name='Subscription',
+            name="Subscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1)], verbose_name='quantity')),
-                ('instalments', models.PositiveSmallIntegerField(default=1, verbose_name='number of instalments')),
-                ('sharing', models.CharField(blank=True, choices=[('', 'Not shared'), ('alternate', 'Alternate deliveries'), ('split', 'Split each basket')], default='', max_length=10, verbose_name='shared basket')),
-                ('total', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='total (€)')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('cancelled', 'Cancelled')], default='active', max_length=10, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='signed on')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled on')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='subscriptions', to='orders.contract', verbose_name='contract')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='subscriptions', to=settings.AUTH_USER_MODEL, verbose_name='member')),
-                ('option', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='subscriptions', to='orders.contractoption', verbose_name='option')),
-                ('shared_with', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='shared_subscriptions', to=settings.AUTH_USER_MODEL, verbose_name='shared with')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "quantity",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="quantity",
+                    ),
+                ),
+                (
+                    "instalments",
+                    models.PositiveSmallIntegerField(
+                        default=1, verbose_name="number of instalments"
+                    ),
+                ),
+                (
+                    "sharing",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not shared"),
+                            ("alternate", "Alternate deliveries"),
+                            ("split", "Split each basket"),
+                        ],
+                        default="",
+                        max_length=10,
+                        verbose_name="shared basket",
+                    ),
+                ),
+                (
+                    "total",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=10,
+                        verbose_name="total (€)",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("cancelled", "Cancelled")],
+                        default="active",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="signed on"),
+                ),
+                (
+                    "cancelled_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="cancelled on"
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="subscriptions",
+                        to="orders.contract",
+                        verbose_name="contract",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="subscriptions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="member",
+                    ),
+                ),
+                (
+                    "option",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="subscriptions",
+                        to="orders.contractoption",
+                        verbose_name="option",
+                    ),
+                ),
+                (
+                    "shared_with",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shared_subscriptions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="shared with",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'subscription',
-                'verbose_name_plural': 'subscriptions',
-                'ordering': ['contract', 'member__last_name', 'member__first_name'],
+                "verbose_name": "subscription",
+                "verbose_name_plural": "subscriptions",
+                "ordering": ["contract", "member__last_name", "member__first_name"],
             },
         ),
         migrations.CreateModel(
-            name='Instalment',
+            name="Instalment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='number')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='amount (€)')),
-                ('paid_at', models.DateTimeField(blank=True, null=True, verbose_name='received on')),
-                ('method', models.CharField(blank=True, choices=[('cheque', 'Cheque'), ('transfer', 'Bank transfer'), ('cash', 'Cash')], max_length=10, verbose_name='method')),
-                ('reference', models.CharField(blank=True, help_text='Cheque number, transfer label…', max_length=100, verbose_name='reference')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('subscription', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schedule', to='orders.subscription', verbose_name='subscription')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="number")),
+                ("due_date", models.DateField(verbose_name="due date")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=10, verbose_name="amount (€)"
+                    ),
+                ),
+                (
+                    "paid_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="received on"
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("cheque", "Cheque"),
+                            ("transfer", "Bank transfer"),
+                            ("cash", "Cash"),
+                        ],
+                        max_length=10,
+                        verbose_name="method",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="Cheque number, transfer label…",
+                        max_length=100,
+                        verbose_name="reference",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "subscription",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schedule",
+                        to="orders.subscription",
+                        verbose_name="subscription",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'instalment',
-                'verbose_name_plural': 'instalments',
-                'ordering': ['subscription', 'number'],
+                "verbose_name": "instalment",
+                "verbose_name_plural": "instalments",
+                "ordering": ["subscription", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Absence',
+            name="Absence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fate', models.CharField(choices=[('given', 'Given to another member'), ('solidarity', 'Given to the solidarity pool'), ('kept', 'Kept for later')], max_length=12, verbose_name='the basket is')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded on')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled on')),
-                ('distribution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='absences', to='distribution.distribution', verbose_name='distribution')),
-                ('given_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='baskets_received', to=settings.AUTH_USER_MODEL, verbose_name='given to')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='absences', to=settings.AUTH_USER_MODEL, verbose_name='member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "fate",
+                    models.CharField(
+                        choices=[
+                            ("given", "Given to another member"),
+                            ("solidarity", "Given to the solidarity pool"),
+                            ("kept", "Kept for later"),
+                        ],
+                        max_length=12,
+                        verbose_name="the basket is",
+                    ),
+                ),
+                (
+                    "note",
+                    models.CharField(blank=True, max_length=300, verbose_name="note"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="recorded on"),
+                ),
+                (
+                    "cancelled_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="cancelled on"
+                    ),
+                ),
+                (
+                    "distribution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="absences",
+                        to="distribution.distribution",
+                        verbose_name="distribution",
+                    ),
+                ),
+                (
+                    "given_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="baskets_received",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="given to",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="absences",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="member",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'absence',
-                'verbose_name_plural': 'absences',
-                'ordering': ['distribution', 'member__last_name'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('cancelled_at__isnull', True)), fields=('member', 'distribution'), name='absence_one_per_member_and_distribution'), models.CheckConstraint(condition=models.Q(models.Q(('fate', 'given'), _negated=True), ('given_to__isnull', False), _connector='OR'), name='absence_given_has_recipient')],
+                "verbose_name": "absence",
+                "verbose_name_plural": "absences",
+                "ordering": ["distribution", "member__last_name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("cancelled_at__isnull", True)),
+                        fields=("member", "distribution"),
+                        name="absence_one_per_member_and_distribution",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("fate", "given"), _negated=True),
+                            ("given_to__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="absence_given_has_recipient",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('max_subscribers__isnull', True), ('max_subscribers__gte', models.F('min_subscribers')), _connector='OR'), name='contract_max_not_below_min'),
+            model_name="contract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("max_subscribers__isnull", True),
+                    ("max_subscribers__gte", models.F("min_subscribers")),
+                    _connector="OR",
+                ),
+                name="contract_max_not_below_min",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contractoption',
-            constraint=models.CheckConstraint(condition=models.Q(('price_per_delivery__gte', 0)), name='contract_option_price_not_negative'),
+            model_name="contractoption",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("price_per_delivery__gte", 0)),
+                name="contract_option_price_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.UniqueConstraint(fields=('member', 'distribution'), name='order_one_per_member_and_distribution'),
+            model_name="order",
+            constraint=models.UniqueConstraint(
+                fields=("member", "distribution"),
+                name="order_one_per_member_and_distribution",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('total__gte', 0)), name='order_total_not_negative'),
+            model_name="order",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("total__gte", 0)), name="order_total_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.UniqueConstraint(fields=('order', 'offer'), name='order_line_one_per_offer'),
+            model_name="orderline",
+            constraint=models.UniqueConstraint(
+                fields=("order", "offer"), name="order_line_one_per_offer"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='order_line_quantity_positive'),
+            model_name="orderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)),
+                name="order_line_quantity_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='order_line_amount_not_negative'),
+            model_name="orderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", 0)),
+                name="order_line_amount_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderpayment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='order_payment_positive'),
+            model_name="orderpayment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="order_payment_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pickinglistsent',
-            constraint=models.UniqueConstraint(fields=('producer', 'cycle'), name='picking_list_sent_once'),
+            model_name="pickinglistsent",
+            constraint=models.UniqueConstraint(
+                fields=("producer", "cycle"), name="picking_list_sent_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('contract', 'member'), name='subscription_one_active_per_member'),
+            model_name="subscription",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "active")),
+                fields=("contract", "member"),
+                name="subscription_one_active_per_member",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 1)), name='subscription_quantity_positive'),
+            model_name="subscription",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gte", 1)),
+                name="subscription_quantity_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.CheckConstraint(condition=models.Q(('instalments__gte', 1)), name='subscription_instalments_positive'),
+            model_name="subscription",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("instalments__gte", 1)),
+                name="subscription_instalments_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.CheckConstraint(condition=models.Q(('sharing', ''), ('shared_with__isnull', False), _connector='OR'), name='subscription_shared_has_partner'),
+            model_name="subscription",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("sharing", ""), ("shared_with__isnull", False), _connector="OR"
+                ),
+                name="subscription_shared_has_partner",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='instalment',
-            constraint=models.UniqueConstraint(fields=('subscription', 'number'), name='instalment_unique_number'),
+            model_name="instalment",
+            constraint=models.UniqueConstraint(
+                fields=("subscription", "number"), name="instalment_unique_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='instalment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='instalment_amount_not_negative'),
+            model_name="instalment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", 0)),
+                name="instalment_amount_not_negative",
+            ),
         ),
     ]

@@ -8,156 +8,543 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('distribution', '0003_distribution_cancellation_notified_at'),
-        ('members', '0001_initial'),
+        ("distribution", "0003_distribution_cancellation_notified_at"),
+        ("members", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Label',
+            name="Label",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='slug')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(max_length=100, unique=True, verbose_name="name"),
+                ),
+                (
+                    "slug",
+                    models.SlugField(max_length=100, unique=True, verbose_name="slug"),
+                ),
+                (
+                    "description",
+                    models.TextField(blank=True, verbose_name="description"),
+                ),
             ],
             options={
-                'verbose_name': 'label',
-                'verbose_name_plural': 'labels',
-                'ordering': ['name'],
+                "verbose_name": "label",
+                "verbose_name_plural": "labels",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Partnership',
+            name="Partnership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('since', models.DateField(blank=True, null=True, verbose_name='since')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('collective', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='partnerships', to='members.collective', verbose_name='collective')),
-                ('referent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='referent_for', to=settings.AUTH_USER_MODEL, verbose_name='référent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "since",
+                    models.DateField(blank=True, null=True, verbose_name="since"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "collective",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="partnerships",
+                        to="members.collective",
+                        verbose_name="collective",
+                    ),
+                ),
+                (
+                    "referent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="referent_for",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="référent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'partnership',
-                'verbose_name_plural': 'partnerships',
-                'ordering': ['collective__name', 'producer__name'],
+                "verbose_name": "partnership",
+                "verbose_name_plural": "partnerships",
+                "ordering": ["collective__name", "producer__name"],
             },
         ),
         migrations.CreateModel(
-            name='Producer',
+            name="Producer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('street', models.CharField(max_length=200, verbose_name='street')),
-                ('postcode', models.CharField(max_length=5, verbose_name='postcode')),
-                ('town', models.CharField(max_length=100, verbose_name='town')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(Decimal('-90')), django.core.validators.MaxValueValidator(Decimal('90'))], verbose_name='latitude')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(Decimal('-180')), django.core.validators.MaxValueValidator(Decimal('180'))], verbose_name='longitude')),
-                ('position_source', models.CharField(blank=True, choices=[('', 'No position yet'), ('geocoded', 'Found from the address'), ('manual', 'Placed by hand on the map')], default='', max_length=10, verbose_name='position source')),
-                ('geocode_status', models.CharField(choices=[('pending', 'Looking up the address'), ('found', 'Address found'), ('not_found', 'Address not found'), ('unavailable', 'Address service unavailable'), ('skipped', 'Position placed by hand')], default='pending', max_length=12, verbose_name='geocoding')),
-                ('geocode_attempts', models.PositiveSmallIntegerField(default=0)),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('slug', models.SlugField(max_length=150, unique=True, verbose_name='slug')),
-                ('activity', models.CharField(blank=True, help_text='In a few words: market gardening, bakery, goat cheese…', max_length=150, verbose_name='activity')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('photo', models.ImageField(blank=True, upload_to='producers/', verbose_name='photo')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='contact email')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='phone')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('collectives', models.ManyToManyField(related_name='producers', through='producers.Partnership', to='members.collective', verbose_name='collectives supplied')),
-                ('labels', models.ManyToManyField(blank=True, related_name='producers', to='producers.label', verbose_name='labels')),
-                ('managers', models.ManyToManyField(blank=True, related_name='managed_producers', to=settings.AUTH_USER_MODEL, verbose_name='accounts managing it')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("street", models.CharField(max_length=200, verbose_name="street")),
+                ("postcode", models.CharField(max_length=5, verbose_name="postcode")),
+                ("town", models.CharField(max_length=100, verbose_name="town")),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("-90")),
+                            django.core.validators.MaxValueValidator(Decimal("90")),
+                        ],
+                        verbose_name="latitude",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("-180")),
+                            django.core.validators.MaxValueValidator(Decimal("180")),
+                        ],
+                        verbose_name="longitude",
+                    ),
+                ),
+                (
+                    "position_source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "No position yet"),
+                            ("geocoded", "Found from the address"),
+                            ("manual", "Placed by hand on the map"),
+                        ],
+                        default="",
+                        max_length=10,
+                        verbose_name="position source",
+                    ),
+                ),
+                (
+                    "geocode_status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Looking up the address"),
+                            ("found", "Address found"),
+                            ("not_found", "Address not found"),
+                            ("unavailable", "Address service unavailable"),
+                            ("skipped", "Position placed by hand"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                        verbose_name="geocoding",
+                    ),
+                ),
+                ("geocode_attempts", models.PositiveSmallIntegerField(default=0)),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                (
+                    "slug",
+                    models.SlugField(max_length=150, unique=True, verbose_name="slug"),
+                ),
+                (
+                    "activity",
+                    models.CharField(
+                        blank=True,
+                        help_text="In a few words: market gardening, bakery, goat cheese…",
+                        max_length=150,
+                        verbose_name="activity",
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(blank=True, verbose_name="description"),
+                ),
+                (
+                    "photo",
+                    models.ImageField(
+                        blank=True, upload_to="producers/", verbose_name="photo"
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True, max_length=254, verbose_name="contact email"
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(blank=True, max_length=30, verbose_name="phone"),
+                ),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created"),
+                ),
+                (
+                    "collectives",
+                    models.ManyToManyField(
+                        related_name="producers",
+                        through="producers.Partnership",
+                        to="members.collective",
+                        verbose_name="collectives supplied",
+                    ),
+                ),
+                (
+                    "labels",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="producers",
+                        to="producers.label",
+                        verbose_name="labels",
+                    ),
+                ),
+                (
+                    "managers",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="managed_producers",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="accounts managing it",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'producer',
-                'verbose_name_plural': 'producers',
-                'ordering': ['name'],
+                "verbose_name": "producer",
+                "verbose_name_plural": "producers",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='partnership',
-            name='producer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='partnerships', to='producers.producer', verbose_name='producer'),
+            model_name="partnership",
+            name="producer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="partnerships",
+                to="producers.producer",
+                verbose_name="producer",
+            ),
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('category', models.CharField(choices=[('vegetables', 'Vegetables'), ('fruit', 'Fruit'), ('bread', 'Bread and bakery'), ('cheese', 'Cheese and dairy'), ('eggs', 'Eggs'), ('poultry', 'Poultry'), ('meat', 'Meat'), ('honey', 'Honey and hive products'), ('mushrooms', 'Mushrooms'), ('drinks', 'Drinks'), ('grocery', 'Grocery'), ('basket', 'Baskets'), ('other', 'Other')], default='vegetables', max_length=20, verbose_name='category')),
-                ('unit', models.CharField(choices=[('kg', 'kg'), ('piece', 'piece'), ('bunch', 'bunch'), ('litre', 'litre'), ('dozen', 'dozen'), ('basket', 'basket'), ('jar', 'jar'), ('bottle', 'bottle')], default='kg', max_length=10, verbose_name='unit')),
-                ('price', models.DecimalField(decimal_places=2, max_digits=8, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100000'))], verbose_name='price per unit (€)')),
-                ('vat_rate', models.DecimalField(choices=[(Decimal('0.00'), '0 %'), (Decimal('2.10'), '2.1 %'), (Decimal('5.50'), '5.5 %'), (Decimal('10.00'), '10 %'), (Decimal('20.00'), '20 %')], decimal_places=2, default=Decimal('5.50'), max_digits=4, verbose_name='VAT rate (%)')),
-                ('weight_step', models.DecimalField(blank=True, decimal_places=3, help_text='For weighed products: members order multiples of this, e.g. 0.5.', max_digits=6, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.001'))], verbose_name='weight step (kg)')),
-                ('usual_quantity', models.DecimalField(blank=True, decimal_places=3, help_text='Used by the “same as usual” shortcut of the weekly stock.', max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100000'))], verbose_name='usual quantity per week')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('photo', models.ImageField(blank=True, upload_to='products/', verbose_name='photo')),
-                ('active', models.BooleanField(default=True, verbose_name='on sale')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('producer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='products', to='producers.producer', verbose_name='producer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("vegetables", "Vegetables"),
+                            ("fruit", "Fruit"),
+                            ("bread", "Bread and bakery"),
+                            ("cheese", "Cheese and dairy"),
+                            ("eggs", "Eggs"),
+                            ("poultry", "Poultry"),
+                            ("meat", "Meat"),
+                            ("honey", "Honey and hive products"),
+                            ("mushrooms", "Mushrooms"),
+                            ("drinks", "Drinks"),
+                            ("grocery", "Grocery"),
+                            ("basket", "Baskets"),
+                            ("other", "Other"),
+                        ],
+                        default="vegetables",
+                        max_length=20,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("kg", "kg"),
+                            ("piece", "piece"),
+                            ("bunch", "bunch"),
+                            ("litre", "litre"),
+                            ("dozen", "dozen"),
+                            ("basket", "basket"),
+                            ("jar", "jar"),
+                            ("bottle", "bottle"),
+                        ],
+                        default="kg",
+                        max_length=10,
+                        verbose_name="unit",
+                    ),
+                ),
+                (
+                    "price",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=8,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100000")),
+                        ],
+                        verbose_name="price per unit (€)",
+                    ),
+                ),
+                (
+                    "vat_rate",
+                    models.DecimalField(
+                        choices=[
+                            (Decimal("0.00"), "0 %"),
+                            (Decimal("2.10"), "2.1 %"),
+                            (Decimal("5.50"), "5.5 %"),
+                            (Decimal("10.00"), "10 %"),
+                            (Decimal("20.00"), "20 %"),
+                        ],
+                        decimal_places=2,
+                        default=Decimal("5.50"),
+                        max_digits=4,
+                        verbose_name="VAT rate (%)",
+                    ),
+                ),
+                (
+                    "weight_step",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        help_text="For weighed products: members order multiples of this, e.g. 0.5.",
+                        max_digits=6,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0.001"))
+                        ],
+                        verbose_name="weight step (kg)",
+                    ),
+                ),
+                (
+                    "usual_quantity",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        help_text="Used by the “same as usual” shortcut of the weekly stock.",
+                        max_digits=10,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100000")),
+                        ],
+                        verbose_name="usual quantity per week",
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(blank=True, verbose_name="description"),
+                ),
+                (
+                    "photo",
+                    models.ImageField(
+                        blank=True, upload_to="products/", verbose_name="photo"
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="on sale")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created"),
+                ),
+                (
+                    "producer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="products",
+                        to="producers.producer",
+                        verbose_name="producer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'product',
-                'verbose_name_plural': 'products',
-                'ordering': ['producer', 'category', 'name'],
+                "verbose_name": "product",
+                "verbose_name_plural": "products",
+                "ordering": ["producer", "category", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Offer',
+            name="Offer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity_available', models.DecimalField(blank=True, decimal_places=3, help_text='Empty: no limit.', max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100000'))], verbose_name='quantity available')),
-                ('price', models.DecimalField(decimal_places=2, max_digits=8, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100000'))], verbose_name='price per unit (€)')),
-                ('booked', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=10, verbose_name='quantity booked')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='offers', to='distribution.ordercycle', verbose_name='order cycle')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='offers', to='producers.product', verbose_name='product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "quantity_available",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        help_text="Empty: no limit.",
+                        max_digits=10,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100000")),
+                        ],
+                        verbose_name="quantity available",
+                    ),
+                ),
+                (
+                    "price",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=8,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100000")),
+                        ],
+                        verbose_name="price per unit (€)",
+                    ),
+                ),
+                (
+                    "booked",
+                    models.DecimalField(
+                        decimal_places=3,
+                        default=Decimal("0"),
+                        max_digits=10,
+                        verbose_name="quantity booked",
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated"),
+                ),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="offers",
+                        to="distribution.ordercycle",
+                        verbose_name="order cycle",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="offers",
+                        to="producers.product",
+                        verbose_name="product",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'offer',
-                'verbose_name_plural': 'offers',
-                'ordering': ['cycle', 'product'],
+                "verbose_name": "offer",
+                "verbose_name_plural": "offers",
+                "ordering": ["cycle", "product"],
             },
         ),
         migrations.AddConstraint(
-            model_name='producer',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('latitude__isnull', True), ('longitude__isnull', True)), models.Q(('latitude__gte', -90), ('latitude__lte', 90), ('longitude__gte', -180), ('longitude__lte', 180)), _connector='OR'), name='producer_position_in_range'),
+            model_name="producer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("latitude__isnull", True), ("longitude__isnull", True)),
+                    models.Q(
+                        ("latitude__gte", -90),
+                        ("latitude__lte", 90),
+                        ("longitude__gte", -180),
+                        ("longitude__lte", 180),
+                    ),
+                    _connector="OR",
+                ),
+                name="producer_position_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partnership',
-            constraint=models.UniqueConstraint(fields=('producer', 'collective'), name='partnership_unique'),
+            model_name="partnership",
+            constraint=models.UniqueConstraint(
+                fields=("producer", "collective"), name="partnership_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(('price__gte', 0)), name='product_price_not_negative'),
+            model_name="product",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("price__gte", 0)), name="product_price_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(('weight_step__isnull', True), ('weight_step__gt', 0), _connector='OR'), name='product_weight_step_positive'),
+            model_name="product",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("weight_step__isnull", True),
+                    ("weight_step__gt", 0),
+                    _connector="OR",
+                ),
+                name="product_weight_step_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.UniqueConstraint(fields=('product', 'cycle'), name='offer_one_per_product_and_cycle'),
+            model_name="offer",
+            constraint=models.UniqueConstraint(
+                fields=("product", "cycle"), name="offer_one_per_product_and_cycle"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.CheckConstraint(condition=models.Q(('booked__gte', 0)), name='offer_booked_not_negative'),
+            model_name="offer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("booked__gte", 0)), name="offer_booked_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity_available__isnull', True), ('quantity_available__gte', 0), _connector='OR'), name='offer_quantity_not_negative'),
+            model_name="offer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("quantity_available__isnull", True),
+                    ("quantity_available__gte", 0),
+                    _connector="OR",
+                ),
+                name="offer_quantity_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity_available__isnull', True), ('booked__lte', models.F('quantity_available')), _connector='OR'), name='offer_booked_within_available'),
+            model_name="offer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("quantity_available__isnull", True),
+                    ("booked__lte", models.F("quantity_available")),
+                    _connector="OR",
+                ),
+                name="offer_booked_within_available",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.CheckConstraint(condition=models.Q(('price__gte', 0)), name='offer_price_not_negative'),
+            model_name="offer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("price__gte", 0)), name="offer_price_not_negative"
+            ),
         ),
     ]
