@@ -8,7 +8,6 @@ README's "Configuration" section for the list.
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -57,12 +56,12 @@ def cache_and_broker_settings(redis_url: str | None) -> tuple[dict, dict]:
 
 DEBUG = env.bool("DEBUG", default=False)
 
+# Without a key and with DEBUG off, SECRET_KEY stays empty: commands that
+# sign nothing (migrate, makemigrations, check) still run, and Django refuses
+# anything that needs the key (sessions, CSRF, serving pages) with
+# "The SECRET_KEY setting must not be empty".
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off (see the README)."
-        )
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = "dev-only-secret-key-never-use-in-production-0123456789abcdef"
 
 ALLOWED_HOSTS = env.list(
@@ -120,6 +119,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "amap.members.middleware.CharterMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
