@@ -119,7 +119,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "amap.members.middleware.CharterMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
