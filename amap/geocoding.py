@@ -55,6 +55,16 @@ FAKE_PLACES = {
 def _fake_geocode(address: str, postcode: str, town: str) -> Position | None:
     key = f"{postcode} {town}".strip().lower()
     found = FAKE_PLACES.get(key)
+    if found is None and not (postcode and town):
+        # A town or a postcode alone, as a visitor types it in a search box;
+        # a town with several postcodes answers with the first (its centre).
+        matches = [
+            (place, position)
+            for place, position in FAKE_PLACES.items()
+            if key and key in (place[:5], place[6:])
+        ]
+        if matches:
+            key, found = matches[0]
     if found is None:
         return None
     return Position(_quantize(found[0]), _quantize(found[1]), f"{address}, {key}")

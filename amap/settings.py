@@ -119,6 +119,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "amap.members.middleware.CharterMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 

@@ -12,6 +12,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms import views as cms_views
+
 
 def autodiscover_admin() -> None:
     """`admin.autodiscover()` without django-leaflet's admin, which needs GDAL."""
@@ -35,6 +37,7 @@ urlpatterns = [
     path("", include("amap.producers.urls")),
     path("", include("amap.orders.urls")),
     path("", include("amap.groupbuy.urls")),
+    path("recherche/", cms_views.search, name="search"),
     path("sitemap.xml", sitemap),
     path(
         "robots.txt",

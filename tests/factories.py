@@ -167,6 +167,7 @@ class ProducerFactory(factory.django.DjangoModelFactory):
     longitude = Decimal("-1.282200")
     position_source = Producer.PositionSource.GEOCODED
     geocode_status = Producer.GeocodeStatus.FOUND
+    published_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
     def managers(self, create, extracted, **kwargs):

@@ -2,7 +2,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Collective, Invitation, Membership, User
+from .models import (
+    CharterAcceptance,
+    CharterVersion,
+    Collective,
+    Invitation,
+    Membership,
+    User,
+)
 
 
 @admin.register(User)
@@ -69,3 +76,31 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = ["collective"]
     search_fields = ["email"]
     readonly_fields = ["token"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of what happened: seen in the admin, changed only by services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CharterVersion)
+class CharterVersionAdmin(ReadOnlyAdmin):
+    """Versions are made by publishing the charter page of the public site."""
+
+    list_display = ["number", "title", "published_at"]
+
+
+@admin.register(CharterAcceptance)
+class CharterAcceptanceAdmin(ReadOnlyAdmin):
+    list_display = ["user", "version", "accepted_at"]
+    list_filter = ["version"]
+    search_fields = ["user__email", "user__last_name"]
+    list_select_related = ["user", "version"]

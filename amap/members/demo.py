@@ -10,7 +10,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from .models import Collective, Invitation, Membership, User
+from .models import CharterAcceptance, Collective, Invitation, Membership, User
 
 DEMO_DOMAIN = "demo.amap.example"
 DEMO_PASSWORD = "amap-demo"
@@ -311,5 +311,7 @@ def build_members() -> dict:
 
 def remove_demo_members() -> None:
     Invitation.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").delete()
+    # Acceptances are kept for good, except those of the demo's fake people.
+    CharterAcceptance.objects.filter(user__email__endswith=f"@{DEMO_DOMAIN}").delete()
     Collective.objects.filter(slug__in=[c["slug"] for c in COLLECTIVES]).delete()
     User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").delete()

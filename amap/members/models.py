@@ -127,6 +127,12 @@ class MembershipQuerySet(models.QuerySet):
         """Memberships of one collective with their users, for listings."""
         return self.filter(collective=collective).select_related("user")
 
+    def without_charter_acceptance(self, version):
+        """Memberships whose person has not accepted charter `version`."""
+        return self.exclude(
+            user__in=CharterAcceptance.objects.filter(version=version).values("user")
+        )
+
 
 class Membership(models.Model):
     """A user's place in a collective: member or organiser."""
@@ -256,3 +262,95 @@ class Invitation(models.Model):
     @property
     def is_pending(self):
         return self.accepted_at is None and self.cancelled_at is None
+
+
+class CharterVersionQuerySet(models.QuerySet):
+    def latest_first(self):
+        return self.order_by("-number")
+
+
+class CharterVersion(models.Model):
+    """One published version of the network's ethical charter.
+
+    The text is written in the public site (a Wagtail page); each publication
+    leaves a snapshot here, so that the rules about accepting it live in this
+    app, below everything that has to enforce them.
+    """
+
+    number = models.PositiveIntegerField(_("version"), unique=True)
+    title = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("text (HTML)"))
+    what_changed = models.TextField(_("what changed"), blank=True)
+    page_url = models.CharField(
+        _("address of the charter page"), max_length=500, blank=True
+    )
+    source_revision_id = models.PositiveBigIntegerField(
+        _("page revision"), null=True, blank=True, unique=True, editable=False
+    )
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+
+    objects = CharterVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("charter version")
+        verbose_name_plural = _("charter versions")
+        ordering = ["-number"]
+
+    def __str__(self):
+        return _("%(title)s, version %(number)s") % {
+            "title": self.title,
+            "number": self.number,
+        }
+
+
+class CharterAcceptance(models.Model):
+    """A person's acceptance of one charter version; kept for good."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="charter_acceptances",
+        verbose_name=_("user"),
+    )
+    version = models.ForeignKey(
+        CharterVersion,
+        on_delete=models.PROTECT,
+        related_name="acceptances",
+        verbose_name=_("version"),
+    )
+    accepted_at = models.DateTimeField(_("accepted"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("charter acceptance")
+        verbose_name_plural = _("charter acceptances")
+        ordering = ["-accepted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "version"], name="charter_acceptance_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.version}"
+
+
+class CharterNotice(models.Model):
+    """The email telling one person about one new version: sent at most once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    version = models.ForeignKey(
+        CharterVersion, on_delete=models.CASCADE, related_name="notices"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "version"], name="charter_notice_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.version}"

@@ -1,15 +1,25 @@
 """Every write about accounts, collectives and memberships."""
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amap.background import enqueue_on_commit
 from amap.emails import send_templated_email
 
-from .models import Collective, Invitation, Membership
+from .models import (
+    CharterAcceptance,
+    CharterNotice,
+    CharterVersion,
+    Collective,
+    Invitation,
+    Membership,
+)
 from .permissions import require_organiser
 
 User = get_user_model()
@@ -226,3 +236,209 @@ def accept_invitation(*, invitation: Invitation, user) -> Membership:
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     return membership
+
+
+# The ethical charter -------------------------------------------------------
+
+# The number of the current charter version (0: none), cached so that the
+# middleware costs no query while nothing is left to accept.
+CHARTER_CACHE_KEY = "members:charter:current-number"
+CHARTER_CACHE_SECONDS = 300
+
+
+class CharterNotAccepted(ValidationError):
+    """The person has not accepted the current charter; `accept_url` is where to."""
+
+    def __init__(self, version: CharterVersion):
+        self.version = version
+        self.accept_url = reverse("members:charter_accept")
+        super().__init__(
+            _(
+                "Please read and accept version %(number)s of the network's ethical "
+                "charter first."
+            )
+            % {"number": version.number},
+            code="charter_not_accepted",
+        )
+
+
+def current_charter_version() -> CharterVersion | None:
+    """The version everyone must have accepted, or None if none was published."""
+    return CharterVersion.objects.latest_first().first()
+
+
+def current_charter_number() -> int:
+    """The current version's number (0 for none), from the cache when it can."""
+    number = cache.get(CHARTER_CACHE_KEY)
+    if number is None:
+        number = (
+            CharterVersion.objects.latest_first()
+            .values_list("number", flat=True)
+            .first()
+            or 0
+        )
+        cache.set(CHARTER_CACHE_KEY, number, CHARTER_CACHE_SECONDS)
+    return number
+
+
+def charter_status(user) -> tuple[CharterVersion | None, bool]:
+    """(current version, whether `user` accepted it), in one query."""
+    version = (
+        CharterVersion.objects.latest_first()
+        .annotate(
+            accepted=Exists(
+                CharterAcceptance.objects.filter(
+                    version=OuterRef("pk"), user_id=user.pk
+                )
+            )
+        )
+        .first()
+    )
+    if version is None:
+        return None, True
+    return version, version.accepted
+
+
+def require_current_charter(user) -> None:
+    """For services that book, pledge or publish stock: refuse (CharterNotAccepted,
+    a ValidationError) someone who has not accepted the current version. With
+    no version published, there is nothing to accept."""
+    if not user.is_authenticated:
+        return
+    version, accepted = charter_status(user)
+    if not accepted:
+        raise CharterNotAccepted(version)
+
+
+def people_bound_by_charter():
+    """Users who must accept the charter: active members and producers' managers.
+
+    The producers side is reached by its reverse relation name only, since
+    this app sits below the producers app.
+    """
+    return User.objects.filter(is_active=True).filter(
+        pk__in=User.objects.filter(
+            Q(memberships__status=Membership.Status.ACTIVE)
+            | Q(managed_producers__active=True)
+        ).values("pk")
+    )
+
+
+def charter_applies_to(user) -> bool:
+    return (
+        user.is_authenticated and people_bound_by_charter().filter(pk=user.pk).exists()
+    )
+
+
+def _forget_current_charter_number() -> None:
+    cache.delete(CHARTER_CACHE_KEY)
+
+
+@transaction.atomic
+def publish_charter_version(
+    *,
+    title: str,
+    body: str,
+    what_changed: str = "",
+    page_url: str = "",
+    source_revision_id: int | None = None,
+) -> CharterVersion:
+    """Record a published text of the charter as its next version.
+
+    Called when the charter page is published. Publishing the same revision
+    again, or a text identical to the current version's, makes no new version
+    (nobody is asked to accept the same text twice; a new note is kept).
+    Everyone bound by the charter is told by email, after commit.
+    """
+    if source_revision_id is not None:
+        known = CharterVersion.objects.filter(
+            source_revision_id=source_revision_id
+        ).first()
+        if known is not None:
+            return known
+    latest = CharterVersion.objects.select_for_update().latest_first().first()
+    if latest is not None and (latest.title, latest.body) == (title, body):
+        latest.page_url = page_url or latest.page_url
+        latest.what_changed = what_changed or latest.what_changed
+        latest.save(update_fields=["page_url", "what_changed"])
+        return latest
+    version = CharterVersion(
+        number=(latest.number + 1) if latest else 1,
+        title=title,
+        body=body,
+        what_changed=what_changed,
+        page_url=page_url,
+        source_revision_id=source_revision_id,
+    )
+    version.full_clean()
+    version.save()
+    _forget_current_charter_number()
+    transaction.on_commit(_forget_current_charter_number)
+    enqueue_on_commit("amap.members.tasks.send_charter_version_emails_task", version.pk)
+    return version
+
+
+@transaction.atomic
+def accept_charter(*, user, version: CharterVersion) -> CharterAcceptance:
+    """Record that `user` accepts `version`, which must be the current one.
+
+    Accepting twice returns the first acceptance.
+    """
+    current = current_charter_version()
+    if current is None or current.pk != version.pk:
+        raise ValidationError(
+            _(
+                "A newer version of the charter has been published meanwhile: "
+                "please read it before accepting."
+            ),
+            code="not_current",
+        )
+    try:
+        with transaction.atomic():
+            acceptance, _created = CharterAcceptance.objects.get_or_create(
+                user=user, version=version
+            )
+    except IntegrityError:
+        # A double submit recorded it meanwhile.
+        acceptance = CharterAcceptance.objects.get(user=user, version=version)
+    return acceptance
+
+
+def last_accepted_charter_version(user) -> CharterVersion | None:
+    return (
+        CharterVersion.objects.filter(acceptances__user_id=user.pk)
+        .latest_first()
+        .first()
+    )
+
+
+def send_charter_version_emails(*, version_id: int) -> int:
+    """Tell each person bound by the charter that `version_id` awaits them.
+
+    At most one email per person and version, however often this runs; skipped
+    once a newer version exists (its own emails say it all). Returns how many
+    emails went out.
+    """
+    version = CharterVersion.objects.filter(pk=version_id).first()
+    if version is None or version != current_charter_version():
+        return 0
+    recipients = (
+        people_bound_by_charter()
+        .exclude(pk__in=version.notices.values("user"))
+        .exclude(pk__in=version.acceptances.values("user"))
+        .order_by("pk")
+    )
+    sent = 0
+    for user in recipients:
+        try:
+            with transaction.atomic():
+                CharterNotice.objects.create(user=user, version=version)
+        except IntegrityError:
+            continue  # Another run took this person.
+        send_templated_email(
+            template="emails/members/charter_version",
+            to=[user.email],
+            context={"version": version, "user": user},
+        )
+        sent += 1
+    return sent

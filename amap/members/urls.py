@@ -33,5 +33,11 @@ urlpatterns = [
         views.invitation_cancel,
         name="invitation_cancel",
     ),
+    path(
+        "organisation/<slug:slug>/charte/",
+        views.charter_pending,
+        name="charter_pending",
+    ),
+    path("mon-espace/charte/", views.charter_accept, name="charter_accept"),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

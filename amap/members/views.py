@@ -13,8 +13,10 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import services
+from .charter_diff import word_diff
 from .forms import InvitationForm, JoinRequestForm, MembershipFilterForm
-from .models import Collective, Invitation, Membership
+from .middleware import SESSION_KEY as CHARTER_SESSION_KEY
+from .models import CharterVersion, Collective, Invitation, Membership
 from .permissions import organised_collectives
 
 
@@ -293,3 +295,93 @@ def invitation_accept(request, token):
         )
         return redirect("members:dashboard")
     return render(request, "members/invitation_accept.html", {"invitation": invitation})
+
+
+def _safe_next(request, default: str) -> str:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return default
+
+
+@login_required
+def charter_accept(request):
+    """Read the current charter (with what changed since the version last
+    accepted) and accept it."""
+    version = services.current_charter_version()
+    next_url = _safe_next(request, reverse("members:dashboard"))
+    if version is None:
+        return redirect(next_url)
+    if request.method == "POST":
+        if str(version.pk) != request.POST.get("version"):
+            messages.error(
+                request,
+                _(
+                    "A newer version of the charter has been published meanwhile: "
+                    "please read it before accepting."
+                ),
+            )
+        else:
+            services.accept_charter(user=request.user, version=version)
+            request.session[CHARTER_SESSION_KEY] = version.number
+            messages.success(
+                request,
+                _("Thank you: you have accepted version %(number)s of the charter.")
+                % {"number": version.number},
+            )
+            return redirect(next_url)
+    previous = services.last_accepted_charter_version(request.user)
+    if previous is not None and previous.pk == version.pk:
+        accepted = True
+        changes = []
+        diff = ""
+    else:
+        accepted = False
+        changes = list(
+            CharterVersion.objects.filter(
+                number__gt=previous.number if previous else 0
+            ).latest_first()
+        )
+        diff = word_diff(previous.body, version.body) if previous else ""
+    return render(
+        request,
+        "members/charter_accept.html",
+        {
+            "version": version,
+            "previous": previous,
+            "accepted": accepted,
+            "changes": changes,
+            "diff": diff,
+            "next_url": next_url,
+        },
+    )
+
+
+@login_required
+def charter_pending(request, slug):
+    """For organisers: the active members who have not accepted the current
+    charter version."""
+    collective = _organised_collective(request, slug)
+    version = services.current_charter_version()
+    memberships = Membership.objects.for_collective(collective).active()
+    pending = (
+        list(
+            memberships.without_charter_acceptance(version).order_by(
+                "user__last_name", "user__first_name"
+            )
+        )
+        if version
+        else []
+    )
+    return render(
+        request,
+        "members/charter_pending.html",
+        {
+            "collective": collective,
+            "version": version,
+            "pending": pending,
+            "member_count": memberships.count(),
+        },
+    )

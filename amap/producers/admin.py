@@ -2,7 +2,15 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 
-from .models import Label, Offer, Partnership, Producer, Product
+from .models import (
+    CharterCommitment,
+    Label,
+    Offer,
+    Partnership,
+    Producer,
+    Product,
+    ProfileSubmission,
+)
 
 
 @admin.register(Label)
@@ -20,7 +28,14 @@ class PartnershipInline(admin.TabularInline):
 
 @admin.register(Producer)
 class ProducerAdmin(admin.ModelAdmin):
-    list_display = ["name", "activity", "town", "geocode_status", "active"]
+    list_display = [
+        "name",
+        "activity",
+        "town",
+        "geocode_status",
+        "active",
+        "published_at",
+    ]
     list_filter = ["active", "labels", "geocode_status"]
     search_fields = ["name", "activity", "town", "email"]
     prepopulated_fields = {"slug": ["name"]}
@@ -61,3 +76,27 @@ class OfferAdmin(admin.ModelAdmin):
     autocomplete_fields = ["product"]
     readonly_fields = ["booked"]
     list_select_related = ["product__producer", "cycle__collective"]
+
+
+@admin.register(ProfileSubmission)
+class ProfileSubmissionAdmin(admin.ModelAdmin):
+    """Read-only history; reviews happen in the organisers' queue, which
+    publishes the page and tells the farm (`services.moderation`)."""
+
+    list_display = ["producer", "status", "submitted_at", "reviewed_by", "reviewed_at"]
+    list_filter = ["status"]
+    search_fields = ["producer__name", "comment"]
+    list_select_related = ["producer", "reviewed_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CharterCommitment)
+class CharterCommitmentAdmin(admin.ModelAdmin):
+    list_display = ["producer", "heading", "updated_at"]
+    search_fields = ["producer__name", "heading", "statement"]
+    list_select_related = ["producer"]

@@ -10,10 +10,11 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from amap.members.models import Membership
 
-from .models import Label, Offer, Partnership, Producer, Product
+from .models import Label, Offer, Partnership, Producer, Product, ProfileSubmission
 
 LABELS = [
     (
@@ -243,6 +244,7 @@ def build_producers(*, collectives: dict, producer_users: list, organiser) -> li
                 "email": account.email,
                 "position_source": Producer.PositionSource.GEOCODED,
                 "geocode_status": Producer.GeocodeStatus.FOUND,
+                "published_at": timezone.now(),
             },
         )
         farm.managers.add(account)
@@ -258,7 +260,37 @@ def build_producers(*, collectives: dict, producer_users: list, organiser) -> li
                 },
             )
         farms.append(farm)
+    _propose_a_change(farms)
     return farms
+
+
+PROPOSED_CHANGE = {
+    "slug": "chevrerie-des-moulins",
+    "activity": "Fromages de chèvre et de brebis fermiers",
+    "description": (
+        "Un troupeau de quarante chèvres poitevines et, depuis ce printemps, "
+        "douze brebis vendéennes qui pâturent les prairies des coteaux de la "
+        "Sanguèze d'avril à novembre. Jacques transforme tout le lait à la "
+        "ferme : crottins, bûches cendrées, tommes affinées six mois, "
+        "faisselles et, nouveauté, une tomme de brebis. Les chevreaux et les "
+        "agneaux restent sous la mère."
+    ),
+}
+
+
+def _propose_a_change(farms) -> None:
+    """A change to one farm's page waits in the organisers' moderation queue
+    (once: a farm whose change was reviewed keeps that review)."""
+    farm = next(farm for farm in farms if farm.slug == PROPOSED_CHANGE["slug"])
+    if farm.profile_submissions.exists():
+        return
+    ProfileSubmission.objects.create(
+        producer=farm,
+        submitted_by=farm.managers.first(),
+        name=farm.name,
+        activity=PROPOSED_CHANGE["activity"],
+        description=PROPOSED_CHANGE["description"],
+    )
 
 
 def remove_demo_producers() -> None:

@@ -36,6 +36,11 @@ class ProducerQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
 
+    def public(self):
+        """Farms shown on the public site: active, and whose page an organiser
+        has approved at least once (moderation)."""
+        return self.filter(active=True, published_at__isnull=False)
+
     def managed_by(self, user):
         if not user.is_authenticated:
             return self.none()
@@ -80,6 +85,15 @@ class Producer(Located):
         verbose_name=_("collectives supplied"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    published_at = models.DateTimeField(
+        _("public page approved"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When an organiser first approved the farm's public page; "
+            "until then it is not shown on the public site."
+        ),
+    )
 
     objects = ProducerQuerySet.as_manager()
 
@@ -359,3 +373,94 @@ class Offer(models.Model):
         if remaining is None or remaining <= 0:
             return False
         return remaining <= max(self.quantity_available * self.LOW_STOCK_SHARE, 1)
+
+
+class CharterCommitment(models.Model):
+    """How a farm meets one commitment of the charter, in its own words.
+
+    Keyed by the commitment's heading in the charter text, so a statement
+    follows its commitment from one version to the next while the heading
+    stays the same.
+    """
+
+    producer = models.ForeignKey(
+        Producer,
+        on_delete=models.CASCADE,
+        related_name="charter_commitments",
+        verbose_name=_("producer"),
+    )
+    heading = models.CharField(_("commitment"), max_length=255)
+    statement = models.TextField(_("how the farm meets it"), max_length=2000)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("charter commitment")
+        verbose_name_plural = _("charter commitments")
+        ordering = ["producer", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["producer", "heading"], name="charter_commitment_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.producer} — {self.heading}"
+
+
+class ProfileSubmission(models.Model):
+    """A change to a farm's public page, waiting for an organiser of a
+    collective the farm supplies to approve it (moderation)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    producer = models.ForeignKey(
+        Producer,
+        on_delete=models.CASCADE,
+        related_name="profile_submissions",
+        verbose_name=_("producer"),
+    )
+    name = models.CharField(_("name"), max_length=150)
+    activity = models.CharField(_("activity"), max_length=150, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    photo = models.ImageField(
+        _("new photo"), upload_to="producers/submissions/", blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status, default=Status.PENDING
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("profile change")
+        verbose_name_plural = _("profile changes")
+        ordering = ["submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["producer"],
+                condition=Q(status="pending"),
+                name="profile_submission_one_pending",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.producer} — {self.get_status_display()}"

@@ -5,3 +5,15 @@ def geocode_producer_task(producer_id: int) -> None:
     from .services.profile import geocode_producer
 
     geocode_producer(producer_id=producer_id)
+
+
+def send_moderation_email_task(submission_id: int) -> None:
+    from .services.moderation import send_moderation_email
+
+    send_moderation_email(submission_id=submission_id)
+
+
+def send_submission_notice_task(submission_id: int) -> None:
+    from .services.moderation import send_submission_notice
+
+    send_submission_notice(submission_id=submission_id)

@@ -1,4 +1,4 @@
-from .views import catalogue, maps, profile, stock
+from .views import catalogue, charter, maps, moderation, profile, stock
 
 app_name = "producers"
 
@@ -7,4 +7,6 @@ urlpatterns = [
     *catalogue.urlpatterns,
     *stock.urlpatterns,
     *maps.urlpatterns,
+    *charter.urlpatterns,
+    *moderation.urlpatterns,
 ]

@@ -7,7 +7,9 @@
  *                                 points, farms); "pickup-point-form" is the
  *                                 same map under its first name;
  *   data-map="point"              one fixed marker (data-lat, data-lng, data-name);
- *   data-map="geojson"            markers with popups from data-geojson-url.
+ *   data-map="geojson"            markers with popups from data-geojson-url
+ *                                 and/or data-geojson-source (the id of a
+ *                                 `json_script` element holding a FeatureCollection).
  * The element's data-lat/data-lng always hold the position shown, so tests and
  * other scripts can read it. `window.AmapMaps` exposes the helpers.
  */
@@ -144,6 +146,9 @@
       },
     }).addTo(map);
     var urls = (element.dataset.geojsonUrl || "").split(/\s+/).filter(Boolean);
+    var inline = element.dataset.geojsonSource &&
+      document.getElementById(element.dataset.geojsonSource);
+    if (inline) { layer.addData(JSON.parse(inline.textContent)); }
     var loads = urls.map(function (url) {
       return fetch(url, { headers: { Accept: "application/geo+json" } })
         .then(function (response) {

@@ -20,6 +20,7 @@ from amap.navigation import user_areas
 from amap.producers import demo, forms_profile
 from amap.producers.models import Label, Partnership, Producer
 from amap.producers.services import profile as services
+from amap.producers.services.moderation import moderation_queue, pending_change
 from tests.factories import (
     CollectiveFactory,
     LabelFactory,
@@ -153,13 +154,16 @@ def test_changing_only_the_description_keeps_the_position(
     producer, producer_user, no_geocoding, django_capture_on_commit_callbacks
 ):
     before = position(producer)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks() as callbacks:
         services.update_producer_profile(
             producer, updated_by=producer_user, description="Légumes de saison."
         )
-    assert callbacks == []
+    # The only task is telling the organisers a change waits: no geocoding.
+    assert len(callbacks) == 1
     assert position(producer) == before
-    assert producer.description == "Légumes de saison."
+    producer.refresh_from_db()
+    assert producer.description == ""
+    assert pending_change(producer).description == "Légumes de saison."
 
 
 def test_the_profile_replaces_the_labels(producer, producer_user):
@@ -499,11 +503,19 @@ def test_saving_the_profile_changes_the_farm(
         )
     assertRedirects(response, producer.get_absolute_url())
     producer.refresh_from_db()
-    assert producer.description == "Cinquante variétés de légumes."
+    # Contact, labels and address change at once...
     assert producer.website == "https://ferme-sevre.example.org"
     assert list(producer.labels.all()) == [organic]
-    assert producer.photo.name.startswith("producers/ferme")
     assert (producer.latitude, producer.longitude) == DIVATTE
+    # ...the public text and photo wait for an organiser's approval.
+    assert producer.description == ""
+    assert not producer.photo
+    waiting = pending_change(producer)
+    assert waiting.description == "Cinquante variétés de légumes."
+    assert waiting.photo.name.startswith("producers/submissions/")
+    page = as_user(producer_user).get(producer.get_absolute_url())
+    assertContains(page, "Waiting for approval")
+    assertContains(page, "Cinquante variétés de légumes.")
 
 
 def test_a_position_placed_on_the_map_is_kept(
@@ -526,10 +538,7 @@ def test_a_position_placed_on_the_map_is_kept(
 
 
 def test_saving_without_a_new_photo_keeps_the_old_one(as_user, producer, producer_user):
-    services.update_producer_profile(
-        producer, updated_by=producer_user, photo=png_file()
-    )
-    producer.refresh_from_db()
+    producer.photo.save("ferme.png", png_file())
     old = producer.photo.name
     response = as_user(producer_user).post(
         producer.get_absolute_url(), profile_data(producer, activity="Légumes")
@@ -537,7 +546,9 @@ def test_saving_without_a_new_photo_keeps_the_old_one(as_user, producer, produce
     assert response.status_code == 302
     producer.refresh_from_db()
     assert producer.photo.name == old
-    assert producer.activity == "Légumes"
+    waiting = pending_change(producer)
+    assert waiting.activity == "Légumes"
+    assert not waiting.photo
 
 
 @pytest.mark.parametrize(
@@ -704,6 +715,11 @@ def test_the_demo_farms_are_built_once(
         "demeter",
         "bienvenue-ferme",
     }
+    # Every demo farm is public, and one change waits in the organiser's queue.
+    assert Producer.objects.public().count() == 8
+    (waiting,) = moderation_queue(demo_network["organiser"], dervallieres)
+    assert waiting.producer.slug == "chevrerie-des-moulins"
+    assert "brebis" in waiting.description
 
     def snapshot():
         return (

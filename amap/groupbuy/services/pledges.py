@@ -11,6 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from amap.members.permissions import member_collectives
+from amap.members.services import require_current_charter
 
 from ..models import MAX_UNITS, GroupPurchase, Item, Pledge
 
@@ -62,6 +63,7 @@ def _check_can_pledge(*, member, campaign: GroupPurchase, now) -> None:
     reason = closed_reason(campaign, now)
     if reason:
         raise ValidationError(reason, code="closed")
+    require_current_charter(member)
 
 
 def _whole_units(value, *, item: Item, what: str) -> tuple[int | None, str | None]:

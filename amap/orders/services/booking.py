@@ -14,6 +14,7 @@ from amap.background import enqueue_on_commit
 from amap.distribution.models import Distribution
 from amap.emails import send_templated_email
 from amap.members.permissions import is_member
+from amap.members.services import require_current_charter
 from amap.producers.models import MAX_QUANTITY, Offer
 
 from ..models import Order, OrderLine
@@ -92,6 +93,7 @@ def _check_can_order(*, member, distribution: Distribution) -> None:
             },
             code="upcoming",
         )
+    require_current_charter(member)
 
 
 def _fresh_distribution(distribution: Distribution) -> Distribution:

@@ -12,6 +12,7 @@ from amap.distribution.models import Distribution
 from amap.emails import send_templated_email
 from amap.members.models import Membership
 from amap.members.permissions import can_manage_collective
+from amap.members.services import require_current_charter
 from amap.producers.models import Partnership
 
 from ..models import Contract, ContractOption, Instalment, Subscription
@@ -176,6 +177,7 @@ def subscribe(
         raise ValidationError(
             _("Only members of the collective can sign this contract.")
         )
+    require_current_charter(member)
     if option.contract_id != contract.pk:
         raise ValidationError(
             {"option": _("This option is not one of this contract's.")}

@@ -28,7 +28,8 @@ def add_errors(form, error: ValidationError) -> None:
         for field, errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:
-        form.add_error(None, error.messages)
+        # The error itself, not its text: a CharterNotAccepted keeps its link.
+        form.add_error(None, error)
 
 
 def _with_counts(contracts):

@@ -22,8 +22,9 @@ from amap.locations import (
 from amap.members.models import Collective, Membership, User
 from amap.members.permissions import organised_collectives, require_organiser
 
-from ..models import Label, Partnership, Producer
+from ..models import Label, Partnership, Producer, ProfileSubmission
 from ..permissions import managed_producers, require_producer_manager
+from .moderation import MODERATED_FIELDS, PUBLIC_FIELDS, submit_profile_change
 
 GEOCODE_TASK = "amap.producers.tasks.geocode_producer_task"
 EDITABLE_FIELDS = (
@@ -115,9 +116,20 @@ def create_producer(
             {"managers": _("Give at least one account that will manage the farm.")}
         )
     producer = Producer(name=name, slug=_unique_slug(name), **fields)
+    if collective is not None:
+        # The organiser adding the farm to their collective vouches for it:
+        # its page is public at once. Otherwise it waits for an organiser of
+        # a collective it will supply (moderation).
+        producer.published_at = timezone.now()
     hand_over_to_geocoding(producer)
     _validate(producer)
     producer.save()
+    if collective is None:
+        ProfileSubmission.objects.create(
+            producer=producer,
+            submitted_by=created_by,
+            **{field: getattr(producer, field) for field in PUBLIC_FIELDS},
+        )
     producer.managers.set(managers)
     _save_labels(producer, labels)
     if collective is not None:
@@ -147,12 +159,33 @@ def update_producer_profile(
 ) -> Producer:
     """Change a farm's profile; the position follows `apply_position_change`.
 
+    Its public text and photo (`MODERATED_FIELDS`) are not changed here: they
+    become a change waiting for an organiser's approval
+    (`moderation.submit_profile_change`), except for a superuser. Contact,
+    address, position and labels change at once.
+
     `labels` (an iterable of Label) replaces the farm's labels when given;
     `photo` is left alone when absent and removed when "".
     """
     require_producer_manager(updated_by, producer)
     _check_fields(fields)
     farm = Producer.objects.select_for_update().get(pk=producer.pk)
+    proposed = {
+        field: fields.pop(field) for field in MODERATED_FIELDS if field in fields
+    }
+    if proposed.get("photo") == "":
+        fields["photo"] = proposed.pop("photo")  # taking a photo down needs no review
+    new_photo = proposed.get("photo")
+    if new_photo and getattr(new_photo, "size", 0) > MAX_PHOTO_SIZE:
+        raise ValidationError({"photo": [_("The photo is too big: 5 MB at most.")]})
+    if updated_by.is_superuser:
+        fields.update(proposed)
+    elif proposed:
+        submit_profile_change(
+            producer=farm,
+            submitted_by=updated_by,
+            **{**{field: getattr(farm, field) for field in PUBLIC_FIELDS}, **proposed},
+        )
     labels = fields.pop("labels", None)
     latitude = fields.pop("latitude", None)
     longitude = fields.pop("longitude", None)

@@ -13,6 +13,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from amap.distribution.models import Distribution, OrderCycle
+from amap.members.services import require_current_charter
 
 from ..models import MAX_PRICE, MAX_QUANTITY, Offer, Producer, Product
 from ..permissions import require_producer_manager
@@ -314,6 +315,7 @@ def save_stock_grid(
     require_producer_manager(saved_by, producer)
     if not cells:
         return StockGridResult()
+    require_current_charter(saved_by)
     product_ids = {cell.product_id for cell in cells}
     cycle_ids = {cell.cycle_id for cell in cells}
     products = {

@@ -20,6 +20,7 @@ from ..forms_profile import (
 )
 from ..models import Producer
 from ..permissions import managed_producers
+from ..services import moderation
 from ..services import profile as services
 
 
@@ -48,32 +49,43 @@ def home(request):
     )
 
 
-def _profile_initial(producer: Producer) -> dict:
+def _profile_initial(producer: Producer, pending) -> dict:
+    """The farm's profile, with the text of its change waiting for approval
+    (if any) so that the producer amends what they proposed."""
     initial = {
         field: getattr(producer, field)
         for field in (*services.EDITABLE_FIELDS, *services.POSITION_FIELDS)
     }
+    if pending is not None:
+        for field in moderation.PUBLIC_FIELDS:
+            initial[field] = getattr(pending, field)
     initial["labels"] = list(producer.labels.all())
     return initial
 
 
-def _position_message(producer: Producer) -> str:
+def _saved_message(producer: Producer, pending) -> str:
+    parts = [_("The farm's page has been saved.")]
     if producer.geocode_status == Producer.GeocodeStatus.PENDING:
-        return _(
-            "The farm's page has been saved. Its position is being looked up from "
-            "the address."
+        parts.append(_("Its position is being looked up from the address."))
+    if pending is not None:
+        parts.append(
+            _(
+                "The new public text and photo will show on the network's site "
+                "once an organiser of a collective you supply approves them."
+            )
         )
-    return _("The farm's page has been saved.")
+    return " ".join(parts)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile_edit(request, slug):
     producer = get_object_or_404(managed_producers(request.user), slug=slug)
+    pending = moderation.pending_change(producer)
     form = ProducerProfileForm(
         request.POST or None,
         request.FILES or None,
-        initial=_profile_initial(producer),
+        initial=_profile_initial(producer, pending),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -87,12 +99,18 @@ def profile_edit(request, slug):
         except ValidationError as error:
             _add_service_errors(form, error)
         else:
-            messages.success(request, _position_message(producer))
+            pending = moderation.pending_change(producer)
+            messages.success(request, _saved_message(producer, pending))
             return redirect("producers:profile_edit", slug=producer.slug)
     return render(
         request,
         "producers/profile_form.html",
-        {"form": form, "producer": producer},
+        {
+            "form": form,
+            "producer": producer,
+            "pending": pending,
+            "last_review": None if pending else moderation.last_review(producer),
+        },
         status=400 if form.is_bound else 200,
     )
 

@@ -1,0 +1,243 @@
+"""Moderation of farms' public pages.
+
+The name, activity, description and photo a visitor reads on the public site
+are the approved ones, stored on the `Producer`. A manager's change to them is
+a `ProfileSubmission` (at most one waiting per farm); an organiser of a
+collective the farm supplies approves it (the text is copied onto the farm,
+and a farm never approved before becomes public) or rejects it with a comment
+saying why. Both tell the farm's managers by email; a new submission tells the
+organisers who can review it.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from amap.background import enqueue_on_commit
+from amap.emails import send_templated_email
+from amap.members.models import Membership
+from amap.members.permissions import organised_collectives
+
+from ..models import Partnership, Producer, ProfileSubmission
+from ..permissions import require_producer_manager
+
+PUBLIC_FIELDS = ("name", "activity", "description")
+MODERATED_FIELDS = (*PUBLIC_FIELDS, "photo")
+
+
+def _moderated_producer_ids(user, collective=None):
+    """The farms supplying (actively) a collective `user` organises."""
+    collectives = organised_collectives(user)
+    if collective is not None:
+        collectives = collectives.filter(pk=collective.pk)
+    return Partnership.objects.filter(active=True, collective__in=collectives).values(
+        "producer"
+    )
+
+
+def moderation_queue(user, collective=None):
+    """Pending changes of the farms supplying a collective `user` organises
+    (only `collective` when given), oldest first, in one query."""
+    return (
+        ProfileSubmission.objects.filter(
+            status=ProfileSubmission.Status.PENDING,
+            producer__in=_moderated_producer_ids(user, collective),
+        )
+        .select_related("producer", "submitted_by")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def can_moderate(user, submission: ProfileSubmission) -> bool:
+    return ProfileSubmission.objects.filter(
+        pk=submission.pk, producer__in=_moderated_producer_ids(user)
+    ).exists()
+
+
+def pending_change(producer: Producer) -> ProfileSubmission | None:
+    return producer.profile_submissions.filter(
+        status=ProfileSubmission.Status.PENDING
+    ).first()
+
+
+def last_review(producer: Producer) -> ProfileSubmission | None:
+    """The latest reviewed change, so that the farm sees why it was refused."""
+    return (
+        producer.profile_submissions.exclude(status=ProfileSubmission.Status.PENDING)
+        .order_by("-reviewed_at", "-pk")
+        .first()
+    )
+
+
+def _changes(producer: Producer, proposed: dict) -> dict:
+    """What `proposed` changes to the approved page; a new photo always does."""
+    return {
+        field: value
+        for field, value in proposed.items()
+        if (value if field == "photo" else value != getattr(producer, field))
+    }
+
+
+@transaction.atomic
+def submit_profile_change(
+    *,
+    producer: Producer,
+    submitted_by,
+    name: str,
+    activity: str = "",
+    description: str = "",
+    photo=None,
+) -> ProfileSubmission | None:
+    """Propose new public text (and photo) for the farm.
+
+    It replaces a change still waiting, so there is at most one per farm. A
+    proposal identical to the approved page withdraws the waiting change and
+    returns None: there is nothing left to review.
+    """
+    require_producer_manager(submitted_by, producer)
+    waiting = (
+        ProfileSubmission.objects.select_for_update()
+        .filter(producer=producer, status=ProfileSubmission.Status.PENDING)
+        .first()
+    )
+    proposed = {"name": name, "activity": activity, "description": description}
+    if photo:
+        proposed["photo"] = photo
+    keeps_waiting_photo = waiting is not None and waiting.photo and not photo
+    if not _changes(producer, proposed) and not keeps_waiting_photo:
+        if waiting is not None:
+            waiting.delete()
+        return None
+    submission = waiting or ProfileSubmission(producer=producer)
+    for field, value in proposed.items():
+        setattr(submission, field, value)
+    submission.submitted_by = submitted_by
+    submission.submitted_at = timezone.now()
+    submission.full_clean(exclude=["producer", "submitted_by", "reviewed_by"])
+    submission.save()
+    if waiting is None:
+        enqueue_on_commit(
+            "amap.producers.tasks.send_submission_notice_task", submission.pk
+        )
+    return submission
+
+
+def _locked_pending(submission: ProfileSubmission, *, reviewed_by) -> ProfileSubmission:
+    if not can_moderate(reviewed_by, submission):
+        raise PermissionDenied(
+            _("Only organisers of a collective this farm supplies can review it.")
+        )
+    submission = (
+        ProfileSubmission.objects.select_for_update()
+        .select_related("producer")
+        .get(pk=submission.pk)
+    )
+    if submission.status != ProfileSubmission.Status.PENDING:
+        raise ValidationError(_("This change has already been reviewed."))
+    return submission
+
+
+def _close(submission, *, status, reviewed_by, comment) -> None:
+    submission.status = status
+    submission.reviewed_by = reviewed_by
+    submission.reviewed_at = timezone.now()
+    submission.comment = comment
+    submission.save(update_fields=["status", "reviewed_by", "reviewed_at", "comment"])
+    enqueue_on_commit("amap.producers.tasks.send_moderation_email_task", submission.pk)
+
+
+@transaction.atomic
+def approve_profile_change(
+    submission: ProfileSubmission, *, reviewed_by, comment: str = ""
+) -> ProfileSubmission:
+    """Publish the change on the farm's page and tell its managers."""
+    submission = _locked_pending(submission, reviewed_by=reviewed_by)
+    producer = Producer.objects.select_for_update().get(pk=submission.producer_id)
+    for field in PUBLIC_FIELDS:
+        setattr(producer, field, getattr(submission, field))
+    fields = list(PUBLIC_FIELDS)
+    if submission.photo:
+        producer.photo = submission.photo.name
+        fields.append("photo")
+    if producer.published_at is None:
+        producer.published_at = timezone.now()
+        fields.append("published_at")
+    producer.save(update_fields=fields)
+    _close(
+        submission,
+        status=ProfileSubmission.Status.APPROVED,
+        reviewed_by=reviewed_by,
+        comment=comment.strip(),
+    )
+    return submission
+
+
+@transaction.atomic
+def reject_profile_change(
+    submission: ProfileSubmission, *, reviewed_by, comment: str
+) -> ProfileSubmission:
+    """Refuse the change (a comment saying why is required) and tell the managers."""
+    if not comment.strip():
+        raise ValidationError(
+            {"comment": _("Say why, so that the farm can correct its page.")}
+        )
+    submission = _locked_pending(submission, reviewed_by=reviewed_by)
+    _close(
+        submission,
+        status=ProfileSubmission.Status.REJECTED,
+        reviewed_by=reviewed_by,
+        comment=comment.strip(),
+    )
+    return submission
+
+
+def send_moderation_email(*, submission_id: int) -> None:
+    """Tell the farm's managers that their change was approved or rejected."""
+    submission = (
+        ProfileSubmission.objects.select_related("producer")
+        .filter(pk=submission_id)
+        .exclude(status=ProfileSubmission.Status.PENDING)
+        .first()
+    )
+    if submission is None:
+        return
+    recipients = list(submission.producer.managers.values_list("email", flat=True))
+    if not recipients:
+        return
+    send_templated_email(
+        template="emails/producers/profile_reviewed",
+        to=recipients,
+        context={"submission": submission, "producer": submission.producer},
+    )
+
+
+def send_submission_notice(*, submission_id: int) -> None:
+    """Tell the organisers of the collectives the farm supplies that a change
+    waits for them, with a link to each collective's queue."""
+    submission = (
+        ProfileSubmission.objects.select_related("producer")
+        .filter(pk=submission_id, status=ProfileSubmission.Status.PENDING)
+        .first()
+    )
+    if submission is None:
+        return
+    organisers = (
+        Membership.objects.organisers()
+        .filter(
+            collective__partnerships__producer=submission.producer_id,
+            collective__partnerships__active=True,
+        )
+        .select_related("user", "collective")
+        .order_by("collective__name", "user__email")
+    )
+    for membership in organisers:
+        send_templated_email(
+            template="emails/producers/profile_submitted",
+            to=[membership.user.email],
+            context={
+                "submission": submission,
+                "producer": submission.producer,
+                "collective": membership.collective,
+            },
+        )

@@ -1,0 +1,143 @@
+"""Organisers review the changes farms make to their public page."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from amap.members.charter_diff import word_diff
+from amap.members.permissions import organised_collectives
+
+from ..services import moderation
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "approve"), ("reject", "reject")],
+        error_messages={"required": gettext_lazy("Choose to approve or reject.")},
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Comment for the farm"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Required to reject: say what to correct."),
+    )
+
+
+def _with_diffs(submissions):
+    """Each change with what it does to the approved page, field by field."""
+    for submission in submissions:
+        farm = submission.producer
+        submission.rows = [
+            {
+                "label": label,
+                "current": getattr(farm, field),
+                "proposed": getattr(submission, field),
+                "changed": getattr(farm, field) != getattr(submission, field),
+                "diff": word_diff(
+                    escape(getattr(farm, field)), escape(getattr(submission, field))
+                ),
+            }
+            for field, label in (
+                ("name", _("Name")),
+                ("activity", _("Activity")),
+                ("description", _("Description")),
+            )
+        ]
+    return submissions
+
+
+def _render_queue(request, collective, *, forms_by_pk=None, status=200):
+    submissions = _with_diffs(
+        list(moderation.moderation_queue(request.user, collective))
+    )
+    forms_by_pk = forms_by_pk or {}
+    for submission in submissions:
+        submission.form = forms_by_pk.get(submission.pk) or ReviewForm(
+            prefix=f"s{submission.pk}"
+        )
+    return render(
+        request,
+        "producers/moderation_queue.html",
+        {"collective": collective, "submissions": submissions},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def moderation_queue(request, slug):
+    collective = get_object_or_404(organised_collectives(request.user), slug=slug)
+    return _render_queue(request, collective)
+
+
+@login_required
+@require_POST
+def review(request, slug, pk):
+    collective = get_object_or_404(organised_collectives(request.user), slug=slug)
+    submission = (
+        moderation.moderation_queue(request.user, collective).filter(pk=pk).first()
+    )
+    if submission is None:
+        messages.warning(
+            request,
+            _("This change is no longer waiting: it was reviewed or withdrawn."),
+        )
+        return redirect("producers:moderation_queue", slug=collective.slug)
+    form = ReviewForm(request.POST, prefix=f"s{pk}")
+    if form.is_valid():
+        comment = form.cleaned_data["comment"]
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                moderation.approve_profile_change(
+                    submission, reviewed_by=request.user, comment=comment
+                )
+                messages.success(
+                    request,
+                    _("The page of %(name)s is published; the farm is told by email.")
+                    % {"name": submission.name},
+                )
+            else:
+                moderation.reject_profile_change(
+                    submission, reviewed_by=request.user, comment=comment
+                )
+                messages.success(
+                    request,
+                    _(
+                        "The change to the page of %(name)s is rejected; the farm "
+                        "is told by email, with your comment."
+                    )
+                    % {"name": submission.producer.name},
+                )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            return redirect("producers:moderation_queue", slug=collective.slug)
+    return _render_queue(
+        request, collective, forms_by_pk={submission.pk: form}, status=400
+    )
+
+
+urlpatterns = [
+    path(
+        "organisation/<slug:slug>/moderation/",
+        moderation_queue,
+        name="moderation_queue",
+    ),
+    path(
+        "organisation/<slug:slug>/moderation/<int:pk>/",
+        review,
+        name="moderation_review",
+    ),
+]

@@ -1,0 +1,166 @@
+"""The producer directory: its filter form and the query behind it.
+
+Reads the producers app through its querysets; the distance filter turns a
+town or postcode into a position with the project's geocoder, then measures
+each farm with geopy's geodesic distance (a few hundred farms: cheap in
+Python, and the same on SQLite and PostgreSQL).
+"""
+
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django import forms
+from django.core.cache import cache
+from django.db.models import Prefetch, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from geopy.distance import geodesic
+
+from amap import geocoding
+from amap.producers.models import Label, Producer, Product
+
+DISTANCE_CHOICES = [(10, "10 km"), (20, "20 km"), (30, "30 km"), (50, "50 km")]
+GEOCODE_CACHE_SECONDS = 24 * 3600
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Name or activity"), required=False)
+    category = forms.ChoiceField(
+        label=gettext_lazy("Products"),
+        required=False,
+        choices=[("", gettext_lazy("All products"))] + Product.Category.choices,
+    )
+    label = forms.ModelChoiceField(
+        label=gettext_lazy("Label"),
+        required=False,
+        queryset=Label.objects.all(),
+        to_field_name="slug",
+        empty_label=gettext_lazy("All labels"),
+    )
+    near = forms.CharField(
+        label=gettext_lazy("Near (town or postcode)"), required=False, max_length=100
+    )
+    distance = forms.TypedChoiceField(
+        label=gettext_lazy("Within"),
+        required=False,
+        coerce=int,
+        empty_value=30,
+        choices=DISTANCE_CHOICES,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        near = (cleaned.get("near") or "").strip()
+        cleaned["origin"] = None
+        if near:
+            try:
+                origin = locate(near)
+            except geocoding.GeocodingUnavailable:
+                self.add_error(
+                    "near",
+                    _("The address service cannot answer now; try again later."),
+                )
+                return cleaned
+            if origin is None:
+                self.add_error(
+                    "near", _("This town or postcode was not found; check it.")
+                )
+            cleaned["origin"] = origin
+        return cleaned
+
+
+def locate(place: str) -> geocoding.Position | None:
+    """The position of a town or postcode typed by a visitor, cached a day."""
+    place = " ".join(place.split())
+    key = "cms:directory:locate:" + hashlib.sha256(place.lower().encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        return cached or None
+    if place[:5].isdigit():
+        position = geocoding.geocode(
+            street="", postcode=place[:5], town=place[5:].strip()
+        )
+    else:
+        position = geocoding.geocode(street="", postcode="", town=place)
+    cache.set(key, position or False, GEOCODE_CACHE_SECONDS)
+    return position
+
+
+@dataclass
+class DirectoryEntry:
+    producer: Producer
+    categories: list[str]
+    distance_km: float | None = None
+
+
+def directory_producers():
+    """Active producers with their labels and on-sale products: three queries."""
+    return (
+        Producer.objects.public()
+        .prefetch_related(
+            "labels",
+            Prefetch(
+                "products",
+                queryset=Product.objects.active().only(
+                    "id", "producer_id", "category", "name"
+                ),
+                to_attr="products_on_sale",
+            ),
+        )
+        .order_by("name")
+    )
+
+
+def search_directory(
+    *,
+    q: str = "",
+    category: str = "",
+    label: Label | None = None,
+    origin: geocoding.Position | None = None,
+    distance_km: int | None = None,
+) -> list[DirectoryEntry]:
+    """The directory's entries for the filters, nearest first with a distance."""
+    producers = directory_producers()
+    if q:
+        producers = producers.filter(
+            Q(name__icontains=q) | Q(activity__icontains=q) | Q(town__icontains=q)
+        )
+    if category:
+        producers = producers.filter(
+            products__category=category, products__active=True
+        ).distinct()
+    if label is not None:
+        producers = producers.filter(labels=label)
+    category_labels = dict(Product.Category.choices)
+    entries = []
+    for producer in producers:
+        categories = sorted(
+            {product.category for product in producer.products_on_sale},
+            key=list(category_labels).index,
+        )
+        entries.append(
+            DirectoryEntry(
+                producer=producer,
+                categories=[category_labels[c] for c in categories],
+            )
+        )
+    if origin is None:
+        return entries
+    start = (float(origin.latitude), float(origin.longitude))
+    near = []
+    for entry in entries:
+        if not entry.producer.has_position:
+            continue
+        entry.distance_km = geodesic(
+            start,
+            (float(entry.producer.latitude), float(entry.producer.longitude)),
+        ).km
+        if distance_km is None or entry.distance_km <= distance_km:
+            near.append(entry)
+    near.sort(key=lambda entry: entry.distance_km)
+    return near
+
+
+def round_km(value: float) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.1"))

@@ -1,0 +1,288 @@
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+from wagtail.models import Page
+
+from amap.members.models import Membership
+from cms.models import (
+    CollectivePage,
+    ContentPage,
+    HomePage,
+    NewsIndexPage,
+    NewsPage,
+    ProducerDirectoryPage,
+)
+from tests.factories import (
+    DistributionFactory,
+    OrderCycleFactory,
+    PickupPointFactory,
+    ProducerFactory,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+def add(parent, page):
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+@pytest.fixture
+def home():
+    return HomePage.objects.get()
+
+
+@pytest.fixture
+def tree(home, collective):
+    """One page of each type under the home page."""
+    news_index = add(home, NewsIndexPage(title="Actualités", slug="actualites"))
+    return {
+        "home": home,
+        "about": add(
+            home,
+            ContentPage(
+                title="Qui sommes-nous ?",
+                slug="qui-sommes-nous",
+                body=[("heading", "Notre histoire"), ("quote", "Une ferme à soi.")],
+                search_description="Le réseau et ses fermes.",
+            ),
+        ),
+        "news_index": news_index,
+        "news": add(
+            news_index,
+            NewsPage(
+                title="Une chèvrerie rejoint le réseau",
+                slug="chevrerie",
+                date=date(2026, 5, 2),
+                intro="Des fromages frais à Trentemoult.",
+            ),
+        ),
+        "older_news": add(
+            news_index,
+            NewsPage(title="Assemblée générale", slug="ag", date=date(2026, 3, 14)),
+        ),
+        "directory": add(
+            home, ProducerDirectoryPage(title="Les fermes", slug="producteurs")
+        ),
+        "collective": add(
+            home,
+            CollectivePage(
+                title=collective.name, slug="dervallieres", collective=collective
+            ),
+        ),
+    }
+
+
+# Parent and child rules
+
+
+@pytest.mark.parametrize(
+    "model",
+    [ContentPage, NewsIndexPage, ProducerDirectoryPage, CollectivePage],
+)
+def test_site_sections_live_under_the_home_page(home, model):
+    assert model.can_exist_under(home)
+    assert not model.can_exist_under(Page.get_first_root_node())
+
+
+def test_content_pages_nest(tree):
+    assert ContentPage.can_exist_under(tree["about"])
+    assert ContentPage.allowed_subpage_models() == [ContentPage]
+
+
+def test_news_pages_live_only_in_a_news_index(tree):
+    assert NewsPage.allowed_parent_page_models() == [NewsIndexPage]
+    assert NewsIndexPage.allowed_subpage_models() == [NewsPage]
+    assert not NewsPage.can_exist_under(tree["home"])
+
+
+@pytest.mark.parametrize("model", [NewsPage, CollectivePage, ProducerDirectoryPage])
+def test_leaf_pages_have_no_children(model):
+    assert model.allowed_subpage_models() == []
+
+
+def test_there_is_only_one_directory(tree):
+    assert not ProducerDirectoryPage.can_create_at(tree["home"])
+
+
+# Every page renders
+
+
+@pytest.mark.parametrize(
+    "name", ["home", "about", "news_index", "news", "directory", "collective"]
+)
+def test_every_page_renders_with_its_seo_tags(client, tree, name):
+    page = tree[name]
+
+    response = client.get(page.url)
+
+    assert response.status_code == 200
+    assertContains(response, '<meta property="og:title" content="')
+    assertContains(
+        response, f'<link rel="canonical" href="http://localhost{page.url}">'
+    )
+
+
+def test_a_content_page_shows_its_description_and_blocks(client, tree):
+    response = client.get("/qui-sommes-nous/")
+
+    assertContains(
+        response, "<title>Qui sommes-nous ? · AMAP network</title>", html=True
+    )
+    assertContains(
+        response, '<meta name="description" content="Le réseau et ses fermes.">'
+    )
+    assertContains(response, "<h2>Notre histoire</h2>", html=True)
+    assertContains(response, "Une ferme à soi.")
+
+
+def test_the_news_index_lists_the_newest_first(client, tree):
+    response = client.get("/actualites/")
+
+    content = response.content.decode()
+    assert content.index("Une chèvrerie") < content.index("Assemblée générale")
+
+
+@pytest.mark.parametrize("path", ["flux/", "flux/atom/"])
+def test_the_news_feeds_list_the_news(client, tree, path):
+    response = client.get("/actualites/" + path)
+
+    assert response.status_code == 200
+    assert "xml" in response["Content-Type"]
+    assertContains(response, "Une chèvrerie rejoint le réseau")
+    assertContains(response, "http://testserver/actualites/chevrerie/")
+
+
+def test_new_pages_appear_in_the_sitemap(client, tree, producer):
+    response = client.get("/sitemap.xml")
+
+    for path in ["/qui-sommes-nous/", "/actualites/chevrerie/", "/dervallieres/"]:
+        assertContains(response, f"<loc>http://localhost{path}</loc>")
+    assertContains(
+        response, "<loc>http://localhost/producteurs/maraichage-sevre/</loc>"
+    )
+
+
+# Home page
+
+
+def test_the_home_page_shows_the_network_map(client, tree, producer):
+    PickupPointFactory(collective=producer.collectives.get(), name="Maison de quartier")
+
+    response = client.get("/")
+
+    data = response.context["network_map"]
+    kinds = sorted(f["properties"]["kind"] for f in data["features"])
+    assert kinds == ["pickup_point", "producer"]
+    farm = next(f for f in data["features"] if f["properties"]["kind"] == "producer")
+    assert farm["properties"]["url"] == "/producteurs/maraichage-sevre/"
+    assertContains(response, 'id="network-map-data"')
+
+
+def test_a_member_sees_the_next_distributions_of_their_collective(
+    as_user, tree, member, collective, other_collective
+):
+    today = timezone.localdate()
+    mine = DistributionFactory(
+        cycle=OrderCycleFactory(collective=collective),
+        pickup_point=PickupPointFactory(collective=collective, name="Préau du Breil"),
+        date=today + timedelta(days=3),
+    )
+    DistributionFactory(
+        cycle=OrderCycleFactory(collective=other_collective),
+        pickup_point=PickupPointFactory(
+            collective=other_collective, name="Port-au-Blé"
+        ),
+        date=today + timedelta(days=2),
+    )
+
+    response = as_user(member).get("/")
+
+    assert response.context["next_distributions"] == [mine]
+    assertContains(response, "Préau du Breil")
+    assertNotContains(response, "Port-au-Blé")
+
+
+def test_a_visitor_sees_no_distribution(client, tree):
+    response = client.get("/")
+
+    assertNotContains(response, "Your next distributions")
+
+
+# Collective page
+
+
+def test_a_collective_page_shows_its_pickup_points_and_farms(client, tree, producer):
+    PickupPointFactory(collective=tree["collective"].collective, name="Préau du Breil")
+    ProducerFactory(name="Ferme d'ailleurs")
+
+    response = client.get("/dervallieres/")
+
+    assertContains(response, "Préau du Breil")
+    assertContains(response, 'href="/producteurs/maraichage-sevre/"')
+    assertNotContains(response, "Ferme d'ailleurs")
+    assert len(response.context["map_data"]["features"]) == 2
+
+
+def test_a_visitor_is_asked_to_log_in_to_join(client, tree):
+    response = client.get("/dervallieres/")
+
+    assertContains(response, "/compte/login/?next=/dervallieres/")
+    assertNotContains(response, 'action="/dervallieres/rejoindre/"')
+
+
+def test_joining_from_the_collective_page_sends_a_request(
+    as_user, tree, producer_user, collective
+):
+    client = as_user(producer_user)
+
+    response = client.post(
+        "/dervallieres/rejoindre/", {"message": "Bonjour !"}, follow=True
+    )
+
+    membership = Membership.objects.get(user=producer_user, collective=collective)
+    assert membership.status == Membership.Status.PENDING
+    assert membership.message == "Bonjour !"
+    assertContains(response, "has been sent to its organisers")
+    assertContains(response, "waiting for an organiser")
+
+
+def test_a_member_asking_again_is_told_they_already_belong(as_user, tree, member):
+    response = as_user(member).post("/dervallieres/rejoindre/", follow=True)
+
+    assertContains(response, "already a member")
+
+
+def test_joining_needs_a_login_and_a_post(client, as_user, tree, member):
+    assert client.post("/dervallieres/rejoindre/").status_code == 302
+    assert as_user(member).get("/dervallieres/rejoindre/").status_code == 405
+    assert not Membership.objects.exclude(user=member).exists()
+
+
+# Demo
+
+
+def test_the_demo_builds_the_page_tree_once(client):
+    call_command("demo", stdout=StringIO())
+    call_command("demo", stdout=StringIO())
+
+    home = HomePage.objects.get()
+    slugs = set(home.get_children().values_list("slug", flat=True))
+    assert {
+        "qui-sommes-nous",
+        "comment-ca-marche",
+        "actualites",
+        "producteurs",
+        "amap-dervallieres",
+        "amap-trentemoult",
+        "groupement-clisson",
+    } <= slugs
+    assert NewsPage.objects.count() == 3
+    assert CollectivePage.objects.filter(collective__isnull=False).count() == 3
+    for page in Page.objects.live().filter(depth__gte=2):
+        assert client.get(page.url).status_code == 200, page.url
