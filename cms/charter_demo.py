@@ -6,6 +6,7 @@ from wagtail.models import Page
 from amap.members.demo import DEMO_DOMAIN
 from amap.members.models import CharterAcceptance, CharterVersion
 from amap.members.services import accept_charter, people_bound_by_charter
+from amap.producers.models import CharterCommitment, Producer
 
 from .charter import CharterPage
 
@@ -82,8 +83,55 @@ def _demo_people_accepted_the_first_version() -> None:
     )
 
 
+# What two demo farms say about the charter's commitments, already approved.
+FARM_STATEMENTS = {
+    "maraichage-de-la-sevre": {
+        "Une agriculture paysanne": (
+            "Nous sommes deux associés sur six hectares, sans salarié saisonnier "
+            "précaire : les semis, les récoltes et la vente, c'est nous."
+        ),
+        "Un prix juste, fixé ensemble": (
+            "Le prix du panier est discuté chaque hiver avec l'AMAP, chiffres de "
+            "la ferme sur la table : semences, gazole, temps passé."
+        ),
+        "Des livraisons sobres": (
+            "Une seule tournée le mardi, en camion utilitaire, qui dessert trois "
+            "lieux de distribution dans l'ordre."
+        ),
+    },
+    "chevrerie-des-moulins": {
+        "Le respect de la terre et du vivant": (
+            "Les chèvres pâturent d'avril à novembre ; le foin vient de nos "
+            "prairies, sans maïs ni soja importé."
+        ),
+        "La transparence et les visites de ferme": (
+            "Portes ouvertes chaque premier samedi de juin : traite, fromagerie "
+            "et caves d'affinage."
+        ),
+    },
+}
+
+
+def _farm_statements() -> None:
+    """Approved statements for the demo farms (created once, never changed)."""
+    farms = {
+        farm.slug: farm
+        for farm in Producer.objects.filter(slug__in=list(FARM_STATEMENTS))
+    }
+    for slug, statements in FARM_STATEMENTS.items():
+        if slug not in farms:
+            continue
+        for heading, text in statements.items():
+            CharterCommitment.objects.get_or_create(
+                producer=farms[slug],
+                heading=heading,
+                defaults={"statement": text, "published_statement": text},
+            )
+
+
 def build_charter(home: Page) -> CharterPage:
     """The charter page under `home`, created once, in two published versions."""
+    _farm_statements()
     existing = CharterPage.objects.child_of(home).first()
     if existing is not None:
         _demo_people_accepted_the_first_version()

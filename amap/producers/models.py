@@ -391,6 +391,14 @@ class CharterCommitment(models.Model):
     )
     heading = models.CharField(_("commitment"), max_length=255)
     statement = models.TextField(_("how the farm meets it"), max_length=2000)
+    published_statement = models.TextField(
+        _("published text"),
+        blank=True,
+        help_text=_(
+            "The text an organiser approved, shown on the public profile; "
+            "it differs from the statement while a change waits (moderation)."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

@@ -155,3 +155,17 @@ def test_after_a_demo_reset_the_new_demo_people_have_accepted_the_first_version(
     first, current = CharterVersion.objects.order_by("number")
     assert last_accepted_charter_version(recreated) == first
     assert charter_status(recreated) == (current, False)
+
+
+def test_the_demo_farms_state_how_they_meet_the_charter(home, client):
+    from amap.producers.services.charter import producer_commitments
+    from cms.charter_demo import build_charter
+    from tests.factories import ProducerFactory
+
+    farm = ProducerFactory(slug="chevrerie-des-moulins")
+    build_charter(home)
+    build_charter(home)
+    assert [heading for heading, _text in producer_commitments(farm)] == [
+        "Le respect de la terre et du vivant",
+        "La transparence et les visites de ferme",
+    ]

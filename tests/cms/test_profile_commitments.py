@@ -61,8 +61,12 @@ def farm(db):
 
 
 def state(producer, heading, statement):
+    """A statement an organiser has approved (see tests/producers for moderation)."""
     CharterCommitment.objects.create(
-        producer=producer, heading=heading, statement=statement
+        producer=producer,
+        heading=heading,
+        statement=statement,
+        published_statement=statement,
     )
 
 

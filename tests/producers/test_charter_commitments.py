@@ -15,6 +15,12 @@ from amap.producers.models import CharterCommitment
 from amap.producers.services.charter import (
     producer_commitments,
     save_charter_commitments,
+    waiting_commitments,
+)
+from amap.producers.services.moderation import (
+    approve_profile_change,
+    moderation_queue,
+    reject_profile_change,
 )
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -45,7 +51,7 @@ def test_the_commitments_are_the_charters_level_two_headings():
 
 
 def test_a_producer_states_how_the_farm_meets_commitments(
-    producer, producer_user, charter
+    producer, producer_user, organiser, charter
 ):
     save_charter_commitments(
         producer=producer,
@@ -55,9 +61,55 @@ def test_a_producer_states_how_the_farm_meets_commitments(
             "Agriculture paysanne": "",
         },
     )
+    # Public text: it waits for an organiser of a collective the farm supplies.
+    assert producer_commitments(producer) == []
+    (waiting,) = moderation_queue(organiser)
+    assert waiting.producer == producer
+    approve_profile_change(waiting, reviewed_by=organiser)
     assert producer_commitments(producer) == [
         ("Prix justes & solidaires", "Prix fixés avec l'AMAP chaque saison.")
     ]
+
+
+def test_a_changed_statement_keeps_the_approved_one_public_until_approval(
+    producer, producer_user, organiser, charter
+):
+    heading = "Agriculture paysanne"
+    save_charter_commitments(
+        producer=producer, saved_by=producer_user, statements={heading: "12 ha."}
+    )
+    approve_profile_change(moderation_queue(organiser).get(), reviewed_by=organiser)
+    save_charter_commitments(
+        producer=producer, saved_by=producer_user, statements={heading: "14 ha."}
+    )
+    assert producer_commitments(producer) == [(heading, "12 ha.")]
+    assert waiting_commitments(producer) == {heading}
+    reject_profile_change(
+        moderation_queue(organiser).get(), reviewed_by=organiser, comment="Précisez."
+    )
+    assert producer_commitments(producer) == [(heading, "12 ha.")]
+    # Writing the approved text back withdraws nothing left to review.
+    save_charter_commitments(
+        producer=producer, saved_by=producer_user, statements={heading: "12 ha."}
+    )
+    assert not moderation_queue(organiser).exists()
+    assert waiting_commitments(producer) == set()
+
+
+def test_the_queue_shows_the_statements_waiting(
+    producer, producer_user, organiser, collective, charter, as_user
+):
+    save_charter_commitments(
+        producer=producer,
+        saved_by=producer_user,
+        statements={"Agriculture paysanne": "Deux associés sur 12 ha."},
+    )
+    accept_charter(user=organiser, version=charter)
+    response = as_user(organiser).get(
+        reverse("producers:moderation_queue", args=[collective.slug])
+    )
+    assertContains(response, "Charter: Agriculture paysanne")
+    assertContains(response, "<ins>Deux associés sur 12 ha.</ins>")
 
 
 def test_an_empty_statement_removes_it(producer, producer_user, charter):
@@ -96,11 +148,12 @@ def test_the_page_saves_the_statements(producer, producer_user, charter, as_user
     accept_charter(user=producer_user, version=charter)
     response = client.get(url)
     assertContains(response, "Prix justes &amp; solidaires")
-    response = client.post(url, {"c0": "Deux associés sur 12 ha.", "c1": ""})
-    assert response.status_code == 302
-    assert producer_commitments(producer) == [
-        ("Agriculture paysanne", "Deux associés sur 12 ha.")
-    ]
+    response = client.post(
+        url, {"c0": "Deux associés sur 12 ha.", "c1": ""}, follow=True
+    )
+    assertContains(response, "once an organiser")
+    assertContains(response, 'data-waiting="c0"')
+    assert CharterCommitment.objects.get().statement == "Deux associés sur 12 ha."
 
 
 @pytest.mark.parametrize("who", ["anonymous", "member", "other_producer_user"])

@@ -17,6 +17,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('heading', models.CharField(max_length=255, verbose_name='commitment')),
                 ('statement', models.TextField(max_length=2000, verbose_name='how the farm meets it')),
+                ('published_statement', models.TextField(blank=True, help_text='The text an organiser approved, shown on the public profile; it differs from the statement while a change waits (moderation).', verbose_name='published text')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
                 ('producer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='charter_commitments', to='producers.producer', verbose_name='producer')),
             ],

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from amap.members.charter_diff import charter_headings
@@ -9,6 +10,7 @@ from amap.members.services import current_charter_version
 
 from ..models import CharterCommitment, Producer
 from ..permissions import require_producer_manager
+from .moderation import request_commitments_review
 
 MAX_STATEMENT = 2000
 
@@ -20,11 +22,11 @@ def current_commitments() -> list[str]:
 
 
 def producer_commitments(producer: Producer) -> list[tuple[str, str]]:
-    """(commitment, the farm's statement) for each commitment of the current
-    charter the farm wrote about, in the charter's order. Two queries."""
+    """(commitment, the farm's approved statement) for each commitment of the
+    current charter the farm wrote about, in the charter's order. Two queries."""
     statements = dict(
         CharterCommitment.objects.filter(producer=producer).values_list(
-            "heading", "statement"
+            "heading", "published_statement"
         )
     )
     return [
@@ -41,7 +43,9 @@ def save_charter_commitments(
     """Save the farm's statements, heading → text; an empty text removes one.
 
     Only the current charter's commitments are accepted (ValidationError keyed
-    by heading otherwise, or for a text too long).
+    by heading otherwise, or for a text too long). A new or changed text is
+    public once an organiser approves it (`moderation`), except for a
+    superuser; a removed one leaves the public page at once.
     """
     require_producer_manager(saved_by, producer)
     headings = set(current_commitments())
@@ -65,3 +69,16 @@ def save_charter_commitments(
             CharterCommitment.objects.filter(
                 producer=producer, heading=heading
             ).delete()
+    if saved_by.is_superuser:
+        producer.charter_commitments.update(published_statement=F("statement"))
+    else:
+        request_commitments_review(producer=producer, submitted_by=saved_by)
+
+
+def waiting_commitments(producer: Producer) -> set[str]:
+    """Headings whose statement waits for an organiser's approval."""
+    return set(
+        CharterCommitment.objects.filter(producer=producer)
+        .exclude(statement=F("published_statement"))
+        .values_list("heading", flat=True)
+    )

@@ -7,10 +7,16 @@ collective the farm supplies approves it (the text is copied onto the farm,
 and a farm never approved before becomes public) or rejects it with a comment
 saying why. Both tell the farm's managers by email; a new submission tells the
 organisers who can review it.
+
+A farm's statements about the charter's commitments are public text too:
+each `CharterCommitment` keeps the approved `published_statement` beside
+the farm's latest `statement`, and a difference puts the farm in the queue
+through the same submission.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +25,7 @@ from amap.emails import send_templated_email
 from amap.members.models import Membership
 from amap.members.permissions import organised_collectives
 
-from ..models import Partnership, Producer, ProfileSubmission
+from ..models import CharterCommitment, Partnership, Producer, ProfileSubmission
 from ..permissions import require_producer_manager
 
 PUBLIC_FIELDS = ("name", "activity", "description")
@@ -70,6 +76,26 @@ def last_review(producer: Producer) -> ProfileSubmission | None:
     )
 
 
+def unpublished_commitments(producer_ids) -> dict[int, list[CharterCommitment]]:
+    """Statements about the charter written but not approved yet, by farm, in
+    one query."""
+    by_farm = {}
+    rows = (
+        CharterCommitment.objects.filter(producer__in=producer_ids)
+        .exclude(statement=F("published_statement"))
+        .order_by("pk")
+    )
+    for commitment in rows:
+        by_farm.setdefault(commitment.producer_id, []).append(commitment)
+    return by_farm
+
+
+def _has_unpublished_commitments(producer: Producer) -> bool:
+    return producer.charter_commitments.exclude(
+        statement=F("published_statement")
+    ).exists()
+
+
 def _changes(producer: Producer, proposed: dict) -> dict:
     """What `proposed` changes to the approved page; a new photo always does."""
     return {
@@ -105,10 +131,18 @@ def submit_profile_change(
     if photo:
         proposed["photo"] = photo
     keeps_waiting_photo = waiting is not None and waiting.photo and not photo
-    if not _changes(producer, proposed) and not keeps_waiting_photo:
+    if (
+        not _changes(producer, proposed)
+        and not keeps_waiting_photo
+        and not _has_unpublished_commitments(producer)
+    ):
         if waiting is not None:
             waiting.delete()
         return None
+    return _save_submission(waiting, producer, submitted_by, proposed)
+
+
+def _save_submission(waiting, producer, submitted_by, proposed) -> ProfileSubmission:
     submission = waiting or ProfileSubmission(producer=producer)
     for field, value in proposed.items():
         setattr(submission, field, value)
@@ -121,6 +155,32 @@ def submit_profile_change(
             "amap.producers.tasks.send_submission_notice_task", submission.pk
         )
     return submission
+
+
+@transaction.atomic
+def request_commitments_review(*, producer: Producer, submitted_by):
+    """After the farm changed its statements about the charter: put it in the
+    queue if some statement is not approved yet (keeping a waiting change of
+    its text), or withdraw a waiting change that no longer changes anything."""
+    require_producer_manager(submitted_by, producer)
+    waiting = (
+        ProfileSubmission.objects.select_for_update()
+        .filter(producer=producer, status=ProfileSubmission.Status.PENDING)
+        .first()
+    )
+    if _has_unpublished_commitments(producer):
+        proposed = (
+            {}
+            if waiting is not None
+            else {field: getattr(producer, field) for field in PUBLIC_FIELDS}
+        )
+        return _save_submission(waiting, producer, submitted_by, proposed)
+    if waiting is not None and not waiting.photo:
+        text = {field: getattr(waiting, field) for field in PUBLIC_FIELDS}
+        if not _changes(producer, text):
+            waiting.delete()
+            return None
+    return waiting
 
 
 def _locked_pending(submission: ProfileSubmission, *, reviewed_by) -> ProfileSubmission:
@@ -164,6 +224,9 @@ def approve_profile_change(
         producer.published_at = timezone.now()
         fields.append("published_at")
     producer.save(update_fields=fields)
+    producer.charter_commitments.exclude(statement=F("published_statement")).update(
+        published_statement=F("statement")
+    )
     _close(
         submission,
         status=ProfileSubmission.Status.APPROVED,

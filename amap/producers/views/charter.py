@@ -61,13 +61,22 @@ def charter_commitments_edit(request, slug):
                 form.add_error(name, errors)
         else:
             messages.success(
-                request, _("Your statements about the charter have been saved.")
+                request,
+                _(
+                    "Your statements about the charter have been saved. New or "
+                    "changed ones show on your public page once an organiser of a "
+                    "collective you supply approves them."
+                ),
             )
             return redirect("producers:charter_commitments", slug=producer.slug)
     return render(
         request,
         "producers/charter_commitments.html",
-        {"form": form, "producer": producer},
+        {
+            "form": form,
+            "producer": producer,
+            "waiting": services.waiting_commitments(producer),
+        },
         status=400 if form.is_bound else 200,
     )
 

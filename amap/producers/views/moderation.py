@@ -54,9 +54,29 @@ def _with_diffs(submissions):
     return submissions
 
 
+def _with_commitments(submissions):
+    """Each change with the farm's statements about the charter that wait for
+    approval, as word diffs (one query for the whole queue)."""
+    waiting = moderation.unpublished_commitments(
+        [submission.producer_id for submission in submissions]
+    )
+    for submission in submissions:
+        submission.commitment_rows = [
+            {
+                "heading": commitment.heading,
+                "diff": word_diff(
+                    escape(commitment.published_statement),
+                    escape(commitment.statement),
+                ),
+            }
+            for commitment in waiting.get(submission.producer_id, [])
+        ]
+    return submissions
+
+
 def _render_queue(request, collective, *, forms_by_pk=None, status=200):
-    submissions = _with_diffs(
-        list(moderation.moderation_queue(request.user, collective))
+    submissions = _with_commitments(
+        _with_diffs(list(moderation.moderation_queue(request.user, collective)))
     )
     forms_by_pk = forms_by_pk or {}
     for submission in submissions:
