@@ -51,3 +51,18 @@ def charter_headings(body_html: str) -> list[str]:
         if text and text not in headings:
             headings.append(text)
     return headings
+
+
+def changed_passages(old_html: str, new_html: str) -> tuple[list[str], list[str]]:
+    """The paragraphs removed from and added to the text, for a plain-text
+    email: (removed, added), each in the order of its version."""
+    old = html_to_text(old_html).splitlines()
+    new = html_to_text(new_html).splitlines()
+    removed, added = [], []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op in ("delete", "replace"):
+            removed.extend(old[a1:a2])
+        if op in ("insert", "replace"):
+            added.extend(new[b1:b2])
+    return removed, added

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from amap.background import enqueue_on_commit
 from amap.emails import send_templated_email
 
+from .charter_diff import changed_passages
 from .models import (
     CharterAcceptance,
     CharterNotice,
@@ -428,6 +429,14 @@ def send_charter_version_emails(*, version_id: int) -> int:
         .exclude(pk__in=version.acceptances.values("user"))
         .order_by("pk")
     )
+    previous = (
+        CharterVersion.objects.filter(number__lt=version.number)
+        .order_by("-number")
+        .first()
+    )
+    removed, added = (
+        changed_passages(previous.body, version.body) if previous else ([], [])
+    )
     sent = 0
     for user in recipients:
         try:
@@ -438,7 +447,13 @@ def send_charter_version_emails(*, version_id: int) -> int:
         send_templated_email(
             template="emails/members/charter_version",
             to=[user.email],
-            context={"version": version, "user": user},
+            context={
+                "version": version,
+                "user": user,
+                "previous": previous,
+                "removed": removed,
+                "added": added,
+            },
         )
         sent += 1
     return sent

@@ -383,6 +383,19 @@ def test_an_outdated_version_is_not_announced(member, v1, v2):
     assert mail.outbox == []
 
 
+def test_the_email_quotes_what_changed_since_the_previous_version(member, v1):
+    v2 = publish(V2, what_changed="L'agriculture biologique devient un engagement.")
+    mail.outbox.clear()
+    send_charter_version_emails(version_id=v2.pk)
+    (email,) = mail.outbox
+    assert "L'agriculture biologique devient un engagement." in email.body
+    assert "compared with version 1" in email.body
+    assert "- Removed: Une agriculture paysanne et de saison." in email.body
+    assert "+ Added: Une agriculture paysanne, biologique et de saison." in email.body
+    assert "+ Added: Des prix justes pour les paysans." in email.body
+    assert "&#x27;" not in email.body
+
+
 def test_who_already_accepted_gets_no_email(member, other_member, v1):
     accept_charter(user=member, version=v1)
     mail.outbox.clear()
