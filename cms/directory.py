@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.cache import cache
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from geopy.distance import geodesic
@@ -20,12 +20,18 @@ from geopy.distance import geodesic
 from amap import geocoding
 from amap.producers.models import Label, Producer, Product
 
+from .matching import matches, query_words
+
 DISTANCE_CHOICES = [(10, "10 km"), (20, "20 km"), (30, "30 km"), (50, "50 km")]
 GEOCODE_CACHE_SECONDS = 24 * 3600
 
 
 class DirectoryFilterForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Name or activity"), required=False)
+    q = forms.CharField(
+        label=gettext_lazy("Farm, activity, product or town"),
+        required=False,
+        max_length=100,
+    )
     category = forms.ChoiceField(
         label=gettext_lazy("Products"),
         required=False,
@@ -122,10 +128,7 @@ def search_directory(
 ) -> list[DirectoryEntry]:
     """The directory's entries for the filters, nearest first with a distance."""
     producers = directory_producers()
-    if q:
-        producers = producers.filter(
-            Q(name__icontains=q) | Q(activity__icontains=q) | Q(town__icontains=q)
-        )
+    words = query_words(q)
     if category:
         producers = producers.filter(
             products__category=category, products__active=True
@@ -135,6 +138,14 @@ def search_directory(
     category_labels = dict(Product.Category.choices)
     entries = []
     for producer in producers:
+        if words and not matches(
+            words,
+            producer.name,
+            producer.activity,
+            producer.town,
+            *(product.name for product in producer.products_on_sale),
+        ):
+            continue
         categories = sorted(
             {product.category for product in producer.products_on_sale},
             key=list(category_labels).index,

@@ -1,10 +1,10 @@
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.template.response import TemplateResponse
 from wagtail.models import Page
 
 from amap.producers.models import Producer, Product
 
+from .matching import matches, query_words
 from .models import ProducerDirectoryPage
 
 MAX_QUERY_LENGTH = 100
@@ -15,7 +15,8 @@ MAX_PRODUCTS = 30
 
 def search(request):
     """Pages through Wagtail search (database backend); farms and products of
-    the directory by name, activity, town or description."""
+    the directory by name, activity, town or description, ignoring accents and
+    case (`cms.matching`). Five queries whatever is found."""
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     pages = producers = products = []
     directory = ProducerDirectoryPage.objects.live().first()
@@ -24,23 +25,34 @@ def search(request):
             Page.objects.live().public().specific().search(query), RESULTS_PER_PAGE
         ).get_page(request.GET.get("page"))
         if directory is not None:
-            producers = list(
-                Producer.objects.public()
-                .filter(
-                    Q(name__icontains=query)
-                    | Q(activity__icontains=query)
-                    | Q(town__icontains=query)
-                    | Q(description__icontains=query)
+            words = query_words(query)
+            producers = [
+                producer
+                for producer in Producer.objects.public()
+                .only("name", "slug", "activity", "town", "description")
+                .order_by("name")
+                if matches(
+                    words,
+                    producer.name,
+                    producer.activity,
+                    producer.town,
+                    producer.description,
                 )
-                .order_by("name")[:MAX_PRODUCERS]
-            )
-            products = list(
-                Product.objects.active()
+            ][:MAX_PRODUCERS]
+            products = [
+                product
+                for product in Product.objects.active()
                 .filter(producer__in=Producer.objects.public())
-                .filter(Q(name__icontains=query) | Q(description__icontains=query))
                 .select_related("producer")
-                .order_by("name", "producer__name")[:MAX_PRODUCTS]
-            )
+                .only(
+                    "name",
+                    "description",
+                    "producer__name",
+                    "producer__slug",
+                )
+                .order_by("name", "producer__name")
+                if matches(words, product.name, product.description)
+            ][:MAX_PRODUCTS]
             for item in producers:
                 item.profile_url = directory.profile_url(item)
             for item in products:

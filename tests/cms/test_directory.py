@@ -243,6 +243,43 @@ def test_search_finds_pages_producers_and_products(client, directory, farms):
     assert [p.title for p in response.context["pages"]] == ["Les fermes"]
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("CHEVRERIE", ["chevrerie"]),  # no accent, capitals
+        ("maraichage erdre", ["maraichage"]),  # words in any order
+        ("erdre maraîchage", ["maraichage"]),
+        ("poireaux", ["maraichage"]),  # a product on sale
+        ("vieux fromage", []),  # a product no longer on sale
+        ("saint herblain", ["fromagerie"]),  # the town, typed without its hyphen
+        ("saint-herblain", ["fromagerie"]),
+    ],
+)
+def test_the_directory_matches_as_people_type(
+    client, directory, farms, query, expected
+):
+    assert listed(client.get("/producteurs/", {"q": query})) == expected
+
+
+def test_search_ignores_accents_and_ligatures(client, directory, farms):
+    ProductFactory(producer=farms["chevrerie"], name="Œufs frais")
+    response = client.get("/recherche/", {"q": "oeufs"})
+    assert [p.name for p in response.context["products"]] == ["Œufs frais"]
+    response = client.get("/recherche/", {"q": "chevrerie"})
+    assert [p.slug for p in response.context["producers"]] == ["chevrerie"]
+
+
+def test_search_keeps_its_queries_with_many_farms(
+    client, directory, django_assert_max_num_queries
+):
+    for number in range(60):
+        producer = farm(f"Ferme {number}", VALLET, slug=f"ferme-{number}")
+        ProductFactory.create_batch(3, producer=producer, name="Miel de châtaignier")
+    with django_assert_max_num_queries(8):
+        response = client.get("/recherche/", {"q": "miel chataignier"})
+    assert len(response.context["products"]) == 30  # the first 30 shown
+
+
 def test_search_without_a_query_shows_the_form(client, directory):
     response = client.get("/recherche/")
 
