@@ -5,6 +5,7 @@ Pages are asked for in English (the `english` fixture).
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
@@ -76,17 +77,33 @@ def test_publishing_a_change_records_the_next_version_with_its_note(charter):
 
 
 def test_publishing_the_same_revision_again_makes_no_new_version(charter):
-    revision = publish(charter, body=V2)
+    revision = publish(charter, body=V2, what_changed="Les prix.")
     revision.publish()
     assert CharterVersion.objects.count() == 2
 
 
 def test_the_snapshot_expands_internal_links(charter, home):
     body = f'<p>Voir <a linktype="page" id="{home.pk}">l\'accueil</a>.</p>'
-    publish(charter, body=body)
+    publish(charter, body=body, what_changed="Un lien vers l'accueil.")
     latest = CharterVersion.objects.latest_first().first()
     assert 'href="/"' in latest.body
     assert "linktype" not in latest.body
+
+
+@pytest.mark.parametrize("note", ["", "  ", "Un engagement sur les prix."])
+def test_a_changed_text_needs_a_new_note(charter, note):
+    publish(charter, body=V2, what_changed="Un engagement sur les prix.")
+    charter.body = V1
+    charter.what_changed = note  # empty, or the previous version's note
+    with pytest.raises(ValidationError) as raised:
+        charter.save_revision()
+    assert "what changed in this version" in str(raised.value.message_dict)
+    assert CharterVersion.objects.count() == 2
+
+
+def test_the_note_alone_may_be_corrected_without_a_new_version(charter):
+    publish(charter, what_changed="Première version.")
+    assert CharterVersion.objects.count() == 1
 
 
 def test_other_pages_publishing_records_nothing(home):
