@@ -4,7 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-from pytest_django.asserts import assertContains, assertNotContains
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 from wagtail.models import Page
 
 from amap.members.models import Membership
@@ -286,3 +286,48 @@ def test_the_demo_builds_the_page_tree_once(client):
     assert CollectivePage.objects.filter(collective__isnull=False).count() == 3
     for page in Page.objects.live().filter(depth__gte=2):
         assert client.get(page.url).status_code == 200, page.url
+
+
+# The editors' side: Wagtail's admin opens every page type
+
+
+@pytest.fixture
+def editor(client):
+    from tests.factories import UserFactory
+
+    user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize(
+    "name", ["home", "about", "news_index", "news", "directory", "collective"]
+)
+def test_an_editor_opens_every_page_in_the_admin(editor, tree, name):
+    from django.urls import reverse
+
+    response = editor.get(reverse("wagtailadmin_pages:edit", args=[tree[name].pk]))
+    assertContains(response, tree[name].title)
+
+
+@pytest.mark.parametrize(
+    ("model", "parent"),
+    [
+        ("contentpage", "home"),
+        ("contentpage", "about"),
+        ("newspage", "news_index"),
+        ("charterpage", "home"),
+    ],
+)
+def test_an_editor_may_add_each_page_type_where_it_belongs(editor, tree, model, parent):
+    from django.urls import reverse
+
+    url = reverse("wagtailadmin_pages:add", args=["cms", model, tree[parent].pk])
+    assert editor.get(url).status_code == 200
+    # ...and not elsewhere: Wagtail refuses the type under a news page.
+    wrong = reverse("wagtailadmin_pages:add", args=["cms", model, tree["news"].pk])
+    assertRedirects(
+        editor.get(wrong),
+        reverse("wagtailadmin_home"),
+        fetch_redirect_response=False,
+    )
