@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.utils import timezone
 
 from .models import (
     CharterCommitment,
@@ -42,6 +43,15 @@ class ProducerAdmin(admin.ModelAdmin):
     filter_horizontal = ["managers", "labels"]
     readonly_fields = ["geocode_attempts", "created_at"]
     inlines = [PartnershipInline]
+
+    def get_changeform_initial_data(self, request):
+        """A farm added here by the site's administrators is vouched for: its
+        public page is approved from the start (the field can be emptied)."""
+        return {
+            "published_at": timezone.now(),
+            **super().get_changeform_initial_data(request),
+        }
+
     formfield_overrides = {
         models.URLField: {
             "form_class": forms.URLField,

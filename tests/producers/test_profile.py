@@ -652,12 +652,20 @@ def test_the_navigation_asks_the_same_number_of_queries_for_everyone(
         "producers_offer_changelist",
         "producers_partnership_changelist",
         "producers_producer_add",
+        "producers_profilesubmission_changelist",
+        "producers_chartercommitment_changelist",
     ],
 )
 def test_the_admin_pages_open(as_user, producer, name):
     admin = UserFactory(is_staff=True, is_superuser=True)
     response = as_user(admin).get(reverse(f"admin:{name}"))
     assert response.status_code == 200
+
+
+def test_a_farm_added_in_the_admin_is_approved_from_the_start(db, as_user):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    response = as_user(admin).get(reverse("admin:producers_producer_add"))
+    assert response.context["adminform"].form.initial["published_at"] is not None
 
 
 @pytest.fixture
