@@ -331,3 +331,69 @@ def test_an_editor_may_add_each_page_type_where_it_belongs(editor, tree, model, 
         reverse("wagtailadmin_home"),
         fetch_redirect_response=False,
     )
+
+
+# Sharing: the first image of a page is its Open Graph picture
+
+
+@pytest.fixture
+def no_cached_renditions():
+    """Wagtail caches renditions by image id, which the next test reuses."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+
+
+def wagtail_image(name="verger.png"):
+    import io
+
+    from django.core.files.images import ImageFile
+    from PIL import Image as PillowImage
+    from wagtail.images.models import Image
+
+    buffer = io.BytesIO()
+    PillowImage.new("RGB", (1600, 900), (90, 140, 60)).save(buffer, format="PNG")
+    return Image.objects.create(title="Le verger", file=ImageFile(buffer, name=name))
+
+
+def test_a_page_shares_its_first_image(client, home, no_cached_renditions):
+    image = wagtail_image()
+    page = add(
+        home,
+        ContentPage(
+            title="Les vergers",
+            slug="vergers",
+            body=[
+                ("heading", "Au printemps"),
+                ("image", {"image": image, "caption": "En fleurs"}),
+            ],
+        ),
+    )
+    response = client.get(page.url)
+    rendition = image.get_rendition("fill-1200x630")
+    assert (rendition.width, rendition.height) == (1200, 630)
+    assertContains(
+        response,
+        f'<meta property="og:image" content="http://testserver{rendition.url}">',
+    )
+    assertContains(response, 'content="summary_large_image"')
+
+
+def test_a_missing_image_file_does_not_break_the_page(
+    client, home, no_cached_renditions
+):
+    image = wagtail_image()
+    image.file.storage.delete(image.file.name)
+    page = add(
+        home,
+        ContentPage(
+            title="Les vergers",
+            slug="vergers",
+            body=[("image", {"image": image, "caption": ""})],
+        ),
+    )
+    response = client.get(page.url)
+    assert response.status_code == 200
+    assertNotContains(response, 'property="og:image"')
+    assertContains(response, 'content="summary"')
