@@ -256,13 +256,34 @@ def test_a_member_is_sent_to_the_charter_at_their_next_visit(member, v1, as_user
     )
 
 
-def test_nobody_is_redirected_before_a_version_exists(
-    member, as_user, django_assert_max_num_queries
+def charter_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [q["sql"] for q in queries if "charter" in q["sql"].lower()]
+
+
+def test_nobody_is_redirected_before_a_version_exists_and_it_costs_no_query(
+    member, as_user
 ):
     client = as_user(member)
     client.get(reverse("members:dashboard"))
+    assert charter_queries(client, reverse("members:dashboard")) == []
+
+
+def test_once_accepted_the_visits_cost_no_charter_query(member, v1, as_user):
+    accept_charter(user=member, version=v1)
+    client = as_user(member)
+    client.get(reverse("members:dashboard"))  # the session learns it
+    assert charter_queries(client, reverse("members:dashboard")) == []
+    # A new version is asked for at the next visit, whatever the session knew.
+    publish(V2, what_changed="Le bio.")
     response = client.get(reverse("members:dashboard"))
-    assert response.status_code == 200
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("members:charter_accept"))
 
 
 def test_the_charter_page_and_logout_stay_reachable(member, v1, as_user):
