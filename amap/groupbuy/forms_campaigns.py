@@ -27,16 +27,6 @@ class DistributionChoiceField(forms.ModelChoiceField):
         return f"{date_format(obj.date, 'l j F Y')} — {obj.pickup_point.name}"
 
 
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: next to its field when the
-    form has one, above the form otherwise."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 class CampaignForm(forms.Form):
     collectives = forms.ModelMultipleChoiceField(
         label=_("Collectives"),

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
+from amap.forms import add_service_errors
+
 from . import services
 from .charter_diff import word_diff
 from .forms import InvitationForm, JoinRequestForm, MembershipFilterForm
@@ -147,13 +149,7 @@ def membership_list(request, slug):
                 invited_by=request.user,
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    invite_form.add_error(
-                        field if field in invite_form.fields else None, errors
-                    )
-            else:
-                invite_form.add_error(None, error)
+            add_service_errors(invite_form, error)
         else:
             messages.success(
                 request,

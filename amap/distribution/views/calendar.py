@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from amap.forms import add_service_errors
 from amap.members.permissions import organised_collectives
 
 from ..forms_calendar import (
@@ -37,14 +38,6 @@ def _organised_collective(request, slug):
 
 def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _calendar_url(collective) -> str:
@@ -129,7 +122,7 @@ def season_create(request, slug):
                     collective=collective, pickup_points=points, rule=form.rule
                 )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if action == "confirm":
                 messages.success(
@@ -232,7 +225,7 @@ def distribution_edit(request, pk):
                 distribution, changed_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The distribution has been updated."))
             return redirect(
@@ -263,7 +256,7 @@ def distribution_cancel(request, pk):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

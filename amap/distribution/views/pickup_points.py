@@ -10,6 +10,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from amap.forms import add_service_errors
 from amap.members.models import Collective
 from amap.members.permissions import member_collectives, organised_collectives
 
@@ -34,14 +35,6 @@ GEOJSON_FIELDS = (
 def _organised_collective(request, slug) -> Collective:
     """The collective if the user organises it; 404 otherwise, as for a missing one."""
     return get_object_or_404(organised_collectives(request.user), slug=slug)
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _position_message(point: PickupPoint) -> str:
@@ -89,7 +82,7 @@ def pickup_point_create(request, slug):
                 **form.service_fields(),
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _position_message(point))
             return redirect("distribution:pickup_point_list", slug=collective.slug)
@@ -117,7 +110,7 @@ def pickup_point_edit(request, pk):
                 **form.service_fields(),
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _position_message(point))
             return redirect(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from amap.forms import add_service_errors
 from amap.members.permissions import organised_collectives
 
 from ..forms_shifts import CoverageWeeksForm, ShiftAssignForm, ShiftForm
@@ -175,11 +176,7 @@ def distribution_shifts(request, pk):
                 distribution=distribution, added_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

@@ -13,6 +13,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from amap.forms import add_service_errors
 from amap.members.permissions import organised_collectives
 
 from ..forms_campaigns import (
@@ -21,7 +22,6 @@ from ..forms_campaigns import (
     ExtendForm,
     ItemForm,
     PaymentForm,
-    apply_service_errors,
 )
 from ..models import GroupPurchase, Item, Payment
 from ..selectors import campaign_detail, organiser_campaigns, supplier_order
@@ -82,7 +82,7 @@ def campaign_create(request, slug):
                 **_campaign_fields(form.cleaned_data),
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("The group purchase is saved as a draft: add its items.")
@@ -116,7 +116,7 @@ def campaign_edit(request, slug, pk):
                 **_campaign_fields(form.cleaned_data),
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
@@ -195,7 +195,7 @@ def item_form(request, slug, pk, item_pk=None):
             else:
                 services.update_item(item, updated_by=request.user, **fields)
         except ValidationError as error:
-            apply_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The item is saved."))
             return _back(collective, campaign)
@@ -274,7 +274,7 @@ def campaign_extend(request, slug, pk):
                 extended_by=request.user,
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Pledges are open again."))
             return _back(collective, campaign)
@@ -302,7 +302,7 @@ def campaign_cancel(request, slug, pk):
                 campaign, reason=form.cleaned_data["reason"], cancelled_by=request.user
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The group purchase is cancelled."))
             return _back(collective, campaign)
@@ -375,7 +375,7 @@ def payment_list(request, slug, pk):
                     received_by=request.user,
                 )
             except ValidationError as error:
-                apply_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The payment is recorded."))
                 return redirect(

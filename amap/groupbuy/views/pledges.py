@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from amap.forms import add_service_errors
+
 from ..forms_pledges import PledgeForm, quantity_name, tolerance_name
 from ..models import GroupPurchase
 from ..permissions import visible_campaigns
@@ -38,15 +40,6 @@ def _visible_campaign(request, pk) -> GroupPurchase:
         ),
         pk=pk,
     )
-
-
-def _add_service_errors(form: PledgeForm, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for item_pk, errors in error.error_dict.items():
-        name = quantity_name(item_pk) if isinstance(item_pk, int) else None
-        form.add_error(name if name in form.fields else None, errors)
 
 
 @login_required
@@ -80,7 +73,11 @@ def campaign_detail(request, pk):
                     member=request.user, campaign=campaign, lines=form.lines()
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(
+                    form,
+                    error,
+                    lambda key: quantity_name(key) if isinstance(key, int) else None,
+                )
             else:
                 messages.success(
                     request,

@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from amap.forms import add_service_errors
 from amap.members.permissions import member_collectives, organised_collectives
 from amap.producers.models import Producer
 
@@ -18,14 +19,6 @@ from ..models import Wish
 from ..permissions import visible_campaigns
 from ..selectors_wishes import ranked_wishes, wish_detail
 from ..services import wishes as services
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -71,7 +64,7 @@ def wish_propose(request):
                     quantity=vote_form.cleaned_data["quantity"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -150,7 +143,7 @@ def wish_vote(request, pk):
                 member=request.user, wish=wish, quantity=form.cleaned_data["quantity"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
@@ -195,7 +188,7 @@ def wish_decline(request, pk):
                 wish=wish, declined_by=request.user, answer=form.cleaned_data["answer"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The wish is declined; your answer is shown."))
             return redirect("groupbuy:wish_detail", pk=wish.pk)
@@ -224,7 +217,7 @@ def wish_to_campaign(request, pk):
                 supplier_name=form.cleaned_data["supplier_name"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

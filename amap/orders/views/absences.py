@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amap.distribution.models import Distribution
+from amap.forms import add_service_errors
 from amap.members.permissions import member_collectives, organised_collectives
 
 from ..forms_absences import AbsenceForm
@@ -19,7 +20,6 @@ from ..models import Absence, Contract, Order, Subscription
 from ..permissions import member_absences
 from ..selectors_contracts import absences_for_distribution, member_baskets
 from ..services import absences as services
-from .contracts import add_errors
 
 
 def _coming_distributions(user):
@@ -110,7 +110,7 @@ def absence_create(request, distribution_pk):
                 note=data["note"],
             )
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

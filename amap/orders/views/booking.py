@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from amap.forms import add_service_errors
+
 from ..forms_booking import BookingForm, field_name
 from ..models import Order
 from ..permissions import member_orders
@@ -33,15 +35,6 @@ def distribution_choice(request):
         "orders/booking_distribution_choice.html",
         {"distributions": bookable_distributions(request.user)},
     )
-
-
-def _add_service_errors(form: BookingForm, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for key, errors in error.error_dict.items():
-        name = field_name(key) if isinstance(key, int) else key
-        form.add_error(name if name in form.fields else None, errors)
 
 
 @login_required
@@ -75,7 +68,11 @@ def booking(request, pk):
                 member=request.user, distribution=distribution, lines=form.lines()
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(
+                form,
+                error,
+                lambda key: field_name(key) if isinstance(key, int) else key,
+            )
             status = 400
         else:
             if result.ok:

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from amap.forms import add_service_errors
 from amap.members.permissions import member_collectives, organised_collectives
 
 from ..forms_contracts import ContractForm, ContractOptionFormSet, SubscribeForm
@@ -20,16 +21,6 @@ from ..services import contracts as services
 
 def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
-
-
-def add_errors(form, error: ValidationError) -> None:
-    """Put a service's errors next to the form's fields, the rest on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        # The error itself, not its text: a CharterNotAccepted keeps its link.
-        form.add_error(None, error)
 
 
 def _with_counts(contracts):
@@ -106,7 +97,7 @@ def contract_form(request, slug, pk=None):
                 saved_by=request.user,
             )
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -241,7 +232,7 @@ def contract_subscribe(request, pk):
                 shared_with=data["shared_with"],
             )
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

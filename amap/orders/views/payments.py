@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from amap.forms import add_service_errors
 from amap.members.permissions import organised_collectives
 
 from ..forms_payments import BulkPaymentForm, OrderPaymentForm, PaymentFilterForm
@@ -159,11 +160,7 @@ def order_payment_create(request, slug, pk):
                 received_by=request.user,
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The payment is recorded."))
             next_url = request.POST.get("next", "")

@@ -8,19 +8,13 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from amap.forms import add_service_errors
+
 from ..forms_catalogue import ProductForm
 from ..models import Offer, Product
 from ..permissions import managed_producers, managed_products
 from ..services import catalogue as services
 from ..services.stock import display_quantity
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _product(request, pk) -> Product:
@@ -78,7 +72,7 @@ def product_create(request, slug):
                 producer=producer, created_by=request.user, **fields
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -108,7 +102,7 @@ def product_edit(request, pk):
                 product, updated_by=request.user, **form.service_fields()
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("%(name)s has been saved.") % {"name": product.name}

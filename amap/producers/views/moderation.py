@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from amap.forms import add_service_errors
 from amap.members.charter_diff import word_diff
 from amap.members.permissions import organised_collectives
 
@@ -137,11 +138,7 @@ def review(request, slug, pk):
                     % {"name": submission.producer.name},
                 )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             return redirect("producers:moderation_queue", slug=collective.slug)
     return _render_queue(

@@ -9,6 +9,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from amap.forms import add_service_errors
 from amap.members.models import Collective
 from amap.members.permissions import organised_collectives
 
@@ -22,14 +23,6 @@ from ..models import Producer
 from ..permissions import managed_producers
 from ..services import moderation
 from ..services import profile as services
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _error_text(error: ValidationError) -> str:
@@ -97,7 +90,7 @@ def profile_edit(request, slug):
                 **form.service_fields(),
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             pending = moderation.pending_change(producer)
             messages.success(request, _saved_message(producer, pending))
@@ -167,7 +160,7 @@ def partnership_add(request, slug):
                 added_by=request.user,
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -275,7 +268,7 @@ def producer_create(request, slug):
                 email=form.manager.email,
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
