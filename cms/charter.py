@@ -5,7 +5,6 @@ The rules about accepting it (who must, gating, emails) live in
 hands a snapshot of it over.
 """
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -58,26 +57,10 @@ class CharterPage(Page):
         verbose_name = _("ethical charter")
 
     def clean(self):
-        """A change of the text needs its own "what changed" note: members
-        read it when asked to accept, and a note left from the previous
-        version would tell them the wrong thing."""
         super().clean()
-        current = CharterVersion.objects.latest_first().first()
-        if current is None:
-            return
-        text_changed = (self.title, self.snapshot()) != (current.title, current.body)
-        note = self.what_changed.strip()
-        if text_changed and (not note or note == current.what_changed.strip()):
-            raise ValidationError(
-                {
-                    "what_changed": _(
-                        "The text differs from version %(number)s: say in a few "
-                        "words what changed in this version (members read it "
-                        "before accepting)."
-                    )
-                    % {"number": current.number}
-                }
-            )
+        member_services.check_charter_change(
+            title=self.title, body=self.snapshot(), what_changed=self.what_changed
+        )
 
     def snapshot(self) -> str:
         """The text as published, with links expanded: what members accept."""

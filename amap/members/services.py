@@ -335,6 +335,30 @@ def _forget_current_charter_number() -> None:
     cache.delete(CHARTER_CACHE_KEY)
 
 
+def check_charter_change(*, title: str, body: str, what_changed: str) -> None:
+    """A text that differs from the current version needs its own "what
+    changed" note: members read it when asked to accept, and the previous
+    version's note, left in place, would tell them the wrong thing.
+
+    Checked when the charter page is saved, before it can be published.
+    """
+    current = current_charter_version()
+    if current is None or (title, body) == (current.title, current.body):
+        return
+    note = what_changed.strip()
+    if not note or note == current.what_changed.strip():
+        raise ValidationError(
+            {
+                "what_changed": _(
+                    "The text differs from version %(number)s: say in a few "
+                    "words what changed in this version (members read it "
+                    "before accepting)."
+                )
+                % {"number": current.number}
+            }
+        )
+
+
 @transaction.atomic
 def publish_charter_version(
     *,

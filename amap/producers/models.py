@@ -41,11 +41,6 @@ class ProducerQuerySet(models.QuerySet):
         has approved at least once (moderation)."""
         return self.filter(active=True, published_at__isnull=False)
 
-    def managed_by(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(managers=user)
-
     def supplying(self, collective):
         return self.filter(
             partnerships__collective=collective, partnerships__active=True
@@ -375,6 +370,12 @@ class Offer(models.Model):
         return remaining <= max(self.quantity_available * self.LOW_STOCK_SHARE, 1)
 
 
+class CharterCommitmentQuerySet(models.QuerySet):
+    def waiting(self):
+        """Statements written but not approved yet (moderation)."""
+        return self.exclude(statement=models.F("published_statement"))
+
+
 class CharterCommitment(models.Model):
     """How a farm meets one commitment of the charter, in its own words.
 
@@ -400,6 +401,8 @@ class CharterCommitment(models.Model):
         ),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CharterCommitmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("charter commitment")

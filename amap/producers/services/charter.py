@@ -77,8 +77,4 @@ def save_charter_commitments(
 
 def waiting_commitments(producer: Producer) -> set[str]:
     """Headings whose statement waits for an organiser's approval."""
-    return set(
-        CharterCommitment.objects.filter(producer=producer)
-        .exclude(statement=F("published_statement"))
-        .values_list("heading", flat=True)
-    )
+    return set(producer.charter_commitments.waiting().values_list("heading", flat=True))

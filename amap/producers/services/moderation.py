@@ -82,7 +82,7 @@ def unpublished_commitments(producer_ids) -> dict[int, list[CharterCommitment]]:
     by_farm = {}
     rows = (
         CharterCommitment.objects.filter(producer__in=producer_ids)
-        .exclude(statement=F("published_statement"))
+        .waiting()
         .order_by("pk")
     )
     for commitment in rows:
@@ -91,9 +91,7 @@ def unpublished_commitments(producer_ids) -> dict[int, list[CharterCommitment]]:
 
 
 def _has_unpublished_commitments(producer: Producer) -> bool:
-    return producer.charter_commitments.exclude(
-        statement=F("published_statement")
-    ).exists()
+    return producer.charter_commitments.waiting().exists()
 
 
 def _changes(producer: Producer, proposed: dict) -> dict:
@@ -224,9 +222,7 @@ def approve_profile_change(
         producer.published_at = timezone.now()
         fields.append("published_at")
     producer.save(update_fields=fields)
-    producer.charter_commitments.exclude(statement=F("published_statement")).update(
-        published_statement=F("statement")
-    )
+    producer.charter_commitments.waiting().update(published_statement=F("statement"))
     _close(
         submission,
         status=ProfileSubmission.Status.APPROVED,
