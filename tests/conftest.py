@@ -38,6 +38,28 @@ def _no_charter_version_cached():
 
 
 @pytest.fixture
+def fresh_cache():
+    """An empty cache before and after the test: no charter version number,
+    no rendition or geocoding answer left by another test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def directory(db):
+    """The producer directory page at /producteurs/, under the home page."""
+    from cms.models import HomePage, ProducerDirectoryPage
+
+    page = ProducerDirectoryPage(title="Les fermes", slug="producteurs")
+    HomePage.objects.get().add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+@pytest.fixture
 def english(settings):
     """Pages and messages in English, whether or not the French catalogue is compiled.
 

@@ -9,7 +9,6 @@ from decimal import Decimal
 from urllib.parse import quote
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
@@ -28,18 +27,10 @@ from tests.factories import (
     ProductFactory,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "fresh_cache")]
 
 LINK_TEXT = "Read and accept the charter"
 REFUSAL = "Please read and accept version 1 of the network&#x27;s ethical charter"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """The current version number is cached; no test sees another's."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

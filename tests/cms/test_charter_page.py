@@ -4,7 +4,6 @@ Pages are asked for in English (the `english` fixture).
 """
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
@@ -14,17 +13,10 @@ from amap.members.services import accept_charter
 from cms.charter import CharterPage
 from cms.models import ContentPage, HomePage
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "fresh_cache")]
 
 V1 = "<h2>Agriculture paysanne</h2><p>Des fermes à taille humaine.</p>"
 V2 = V1 + "<h2>Prix justes</h2><p>Le prix est fixé avec le paysan.</p>"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from amap import geocoding
 from amap.producers.models import Product
-from cms.models import CollectivePage, HomePage, ProducerDirectoryPage
+from cms.models import CollectivePage
 from tests.factories import (
     LabelFactory,
     PartnershipFactory,
@@ -31,15 +31,6 @@ def farm(name, place, **kwargs):
         longitude=longitude,
         **kwargs,
     )
-
-
-@pytest.fixture
-def directory():
-    home = HomePage.objects.get()
-    page = ProducerDirectoryPage(title="Les fermes", slug="producteurs")
-    home.add_child(instance=page)
-    page.save_revision().publish()
-    return page
 
 
 @pytest.fixture

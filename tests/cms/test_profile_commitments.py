@@ -6,12 +6,11 @@ Pages are asked for in English (the `english` fixture).
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from pytest_django.asserts import assertContains, assertNotContains
 
 from amap.members.services import publish_charter_version
 from amap.producers.models import CharterCommitment, Product
-from cms.models import CollectivePage, HomePage, ProducerDirectoryPage
+from cms.models import CollectivePage, HomePage
 from tests.factories import (
     CollectiveFactory,
     LabelFactory,
@@ -19,7 +18,7 @@ from tests.factories import (
     ProducerFactory,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "fresh_cache")]
 
 # The site, the page and its route (six), the producer, its labels, its
 # products, its collectives with their pages, the farm's statements, the
@@ -31,23 +30,6 @@ CHARTER = (
     "<h2>Prix justes &amp; solidaires</h2><p>…</p>"
     "<h2>Transparence</h2><p>…</p>"
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """The current charter number is cached; no test sees another's."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def directory():
-    home = HomePage.objects.get()
-    page = ProducerDirectoryPage(title="Les fermes", slug="producteurs")
-    home.add_child(instance=page)
-    page.save_revision().publish()
-    return page
 
 
 @pytest.fixture

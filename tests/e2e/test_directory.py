@@ -23,17 +23,6 @@ MAP_FEATURES = """
 
 
 @pytest.fixture
-def directory(db):
-    from cms.models import HomePage, ProducerDirectoryPage
-
-    home = HomePage.objects.first()
-    page = ProducerDirectoryPage(title="Les fermes du réseau", slug="producteurs")
-    home.add_child(instance=page)
-    page.save_revision().publish()
-    return page
-
-
-@pytest.fixture
 def cheese_makers(db):
     from amap.producers.models import Product
     from tests.factories import ProducerFactory, ProductFactory

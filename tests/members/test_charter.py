@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
@@ -36,21 +35,13 @@ from tests.factories import (
     ProductFactory,
 )
 
-pytestmark = pytest.mark.usefixtures("english")
+pytestmark = pytest.mark.usefixtures("english", "fresh_cache")
 
 V1 = "<h2>Nos engagements</h2><p>Une agriculture paysanne et de saison.</p>"
 V2 = (
     "<h2>Nos engagements</h2><p>Une agriculture paysanne, biologique et de saison.</p>"
     "<p>Des prix justes pour les paysans.</p>"
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """The current version number is cached; no test sees another's."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def publish(body=V1, what_changed="", **kwargs):

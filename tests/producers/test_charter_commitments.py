@@ -4,7 +4,6 @@ Pages are asked for in English (the `english` fixture).
 """
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from pytest_django.asserts import assertContains
@@ -23,19 +22,12 @@ from amap.producers.services.moderation import (
     reject_profile_change,
 )
 
-pytestmark = pytest.mark.usefixtures("english")
+pytestmark = pytest.mark.usefixtures("english", "fresh_cache")
 
 BODY = (
     "<h2>Agriculture paysanne</h2><p>…</p>"
     "<h2>Prix <b>justes</b> &amp; solidaires</h2><p>…</p>"
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from amap.producers.services.moderation import (
     submit_profile_change,
 )
 from amap.producers.services.profile import create_producer, update_producer_profile
-from cms.models import HomePage, ProducerDirectoryPage
 from tests.factories import PartnershipFactory, ProducerFactory, UserFactory
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -229,6 +228,16 @@ def test_only_the_collectives_organisers_see_its_queue(
     assert change.status == ProfileSubmission.Status.PENDING
 
 
+def test_a_visitor_is_asked_to_log_in_and_changes_nothing(client, collective, change):
+    assert client.get(queue_url(collective)).url.startswith("/compte/login/")
+    response = client.post(
+        review_url(collective, change), {f"s{change.pk}-decision": "approve"}
+    )
+    assert response.url.startswith("/compte/login/")
+    change.refresh_from_db()
+    assert change.status == ProfileSubmission.Status.PENDING
+
+
 def test_approving_from_the_queue_publishes_the_page(
     as_user, collective, organiser, producer, change, django_capture_on_commit_callbacks
 ):
@@ -290,15 +299,6 @@ def test_a_change_already_reviewed_is_explained_not_an_error(
 
 
 # The public site ------------------------------------------------------------------
-
-
-@pytest.fixture
-def directory(db):
-    home = HomePage.objects.get()
-    page = ProducerDirectoryPage(title="Les fermes", slug="producteurs")
-    home.add_child(instance=page)
-    page.save_revision().publish()
-    return page
 
 
 def test_the_public_profile_shows_the_approved_text_until_approval(
