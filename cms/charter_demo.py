@@ -3,7 +3,7 @@ version 2 with its "what changed" note, so that logging in shows the diff."""
 
 from wagtail.models import Page
 
-from amap.members.demo import DEMO_DOMAIN
+from amap.members.demo import DEMO_DOMAIN, demo_email
 from amap.members.models import CharterAcceptance, CharterVersion
 from amap.members.services import accept_charter, people_bound_by_charter
 from amap.producers.models import CharterCommitment, Producer
@@ -83,6 +83,36 @@ def _demo_people_accepted_the_first_version() -> None:
     )
 
 
+# The demo's login accounts see the new version at their next visit.
+LOGIN_ACCOUNTS = [
+    demo_email(local) for local in ("organisatrice", "amapien", "producteur", "admin")
+]
+
+
+def _most_demo_people_accepted_the_current_version() -> None:
+    """History for the demo: about three people in five (and the farms they
+    run) already accepted the current version, so that the organisers see a
+    realistic few who have not; the login accounts have not, so that logging
+    in shows what changed."""
+    current = CharterVersion.objects.latest_first().first()
+    if current is None or current.number == 1:
+        return
+    people = (
+        people_bound_by_charter()
+        .filter(email__endswith=f"@{DEMO_DOMAIN}")
+        .exclude(email__in=LOGIN_ACCOUNTS)
+        .order_by("pk")
+    )
+    CharterAcceptance.objects.bulk_create(
+        [
+            CharterAcceptance(user=user, version=current)
+            for index, user in enumerate(people)
+            if index % 5 < 3
+        ],
+        ignore_conflicts=True,
+    )
+
+
 # What two demo farms say about the charter's commitments, already approved.
 FARM_STATEMENTS = {
     "maraichage-de-la-sevre": {
@@ -135,6 +165,7 @@ def build_charter(home: Page) -> CharterPage:
     existing = CharterPage.objects.child_of(home).first()
     if existing is not None:
         _demo_people_accepted_the_first_version()
+        _most_demo_people_accepted_the_current_version()
         return existing
     page = CharterPage(
         title=TITLE, slug="charte", intro=INTRO, body=_body(COMMITMENTS_V1)
@@ -147,4 +178,5 @@ def build_charter(home: Page) -> CharterPage:
     page.body = _body(COMMITMENTS_V2)
     page.what_changed = WHAT_CHANGED_V2
     page.save_revision().publish()
+    _most_demo_people_accepted_the_current_version()
     return page

@@ -16,9 +16,16 @@ from amap.forms import add_service_errors
 
 from . import services
 from .charter_diff import word_diff
+from .extensions import waiting_for_organisers
 from .forms import InvitationForm, JoinRequestForm, MembershipFilterForm
 from .middleware import SESSION_KEY as CHARTER_SESSION_KEY
-from .models import CharterVersion, Collective, Invitation, Membership
+from .models import (
+    CharterAcceptance,
+    CharterVersion,
+    Collective,
+    Invitation,
+    Membership,
+)
 from .permissions import organised_collectives
 
 
@@ -117,7 +124,7 @@ class OrganiserHomeView(LoginRequiredMixin, ListView):
     context_object_name = "collectives"
 
     def get_queryset(self):
-        return organised_collectives(self.request.user).annotate(
+        collectives = organised_collectives(self.request.user).annotate(
             pending_count=Count(
                 "memberships",
                 filter=Q(memberships__status=Membership.Status.PENDING),
@@ -129,6 +136,30 @@ class OrganiserHomeView(LoginRequiredMixin, ListView):
                 distinct=True,
             ),
         )
+        number = services.current_charter_number()
+        if number:
+            collectives = collectives.annotate(
+                charter_pending_count=Count(
+                    "memberships",
+                    filter=Q(memberships__status=Membership.Status.ACTIVE)
+                    & ~Q(
+                        memberships__user__in=CharterAcceptance.objects.filter(
+                            version__number=number
+                        ).values("user")
+                    ),
+                    distinct=True,
+                )
+            )
+        return collectives
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        collectives = list(context["collectives"])
+        waiting = waiting_for_organisers(self.request.user, collectives)
+        for collective in collectives:
+            collective.waiting = waiting.get(collective.pk, [])
+        context["collectives"] = collectives
+        return context
 
 
 def _organised_collective(request, slug) -> Collective:

@@ -147,6 +147,31 @@ def test_the_demo_charter_has_two_versions_and_demo_people_accepted_the_first(
     assert last_accepted_charter_version(demo_member) == versions[1]
 
 
+def test_in_the_demo_most_people_accepted_the_current_version_but_the_logins(
+    home, collective
+):
+    from amap.members.demo import DEMO_DOMAIN
+    from amap.members.services import charter_status
+    from cms.charter_demo import build_charter
+    from tests.factories import MembershipFactory
+
+    login = MembershipFactory(
+        collective=collective, user__email=f"organisatrice@{DEMO_DOMAIN}"
+    ).user
+    others = [
+        MembershipFactory(
+            collective=collective, user__email=f"membre{n}@{DEMO_DOMAIN}"
+        ).user
+        for n in range(10)
+    ]
+    build_charter(home)
+    build_charter(home)
+    current = CharterVersion.objects.latest_first().first()
+    assert charter_status(login) == (current, False)
+    accepted = [person for person in others if charter_status(person)[1]]
+    assert len(accepted) == 6
+
+
 def test_after_a_demo_reset_the_new_demo_people_have_accepted_the_first_version(
     home, collective
 ):

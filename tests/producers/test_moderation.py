@@ -17,7 +17,12 @@ from amap.producers.services.moderation import (
     submit_profile_change,
 )
 from amap.producers.services.profile import create_producer, update_producer_profile
-from tests.factories import PartnershipFactory, ProducerFactory, UserFactory
+from tests.factories import (
+    OrganiserMembershipFactory,
+    PartnershipFactory,
+    ProducerFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -101,6 +106,28 @@ def test_a_change_is_reviewed_once(change, organiser):
         reject_profile_change(change, reviewed_by=organiser, comment="Trop tard.")
 
 
+def test_an_organiser_who_manages_the_farm_cannot_review_its_page(
+    producer, change, organiser
+):
+    producer.managers.add(organiser)
+    with pytest.raises(ValidationError, match="You manage this farm"):
+        approve_profile_change(change, reviewed_by=organiser)
+    with pytest.raises(ValidationError, match="You manage this farm"):
+        reject_profile_change(change, reviewed_by=organiser, comment="Non.")
+    change.refresh_from_db()
+    assert change.status == ProfileSubmission.Status.PENDING
+    assert Producer.objects.get(pk=producer.pk).description != change.description
+
+
+def test_a_superuser_organiser_who_does_not_manage_the_farm_reviews_it(
+    producer, change, organiser
+):
+    organiser.is_superuser = True
+    organiser.save()
+    approve_profile_change(change, reviewed_by=organiser)
+    assert Producer.objects.get(pk=producer.pk).description == change.description
+
+
 def test_a_proposal_identical_to_the_page_withdraws_the_waiting_change(
     producer, producer_user, change
 ):
@@ -180,6 +207,22 @@ def test_a_farm_added_outside_a_collective_waits_for_an_organiser(
 # The organisers' queue -----------------------------------------------------------
 
 
+def test_an_organiser_who_manages_the_farm_is_not_asked_to_review_it(
+    collective,
+    producer,
+    producer_user,
+    organiser,
+    django_capture_on_commit_callbacks,
+):
+    second = OrganiserMembershipFactory(collective=collective).user
+    producer.managers.add(organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        update_producer_profile(
+            producer, updated_by=producer_user, description="Nouveau texte."
+        )
+    assert [m.to for m in mail.outbox] == [[second.email]]
+
+
 def queue_url(collective):
     return reverse("producers:moderation_queue", args=[collective.slug])
 
@@ -212,6 +255,23 @@ def test_the_queue_keeps_its_queries_with_many_farms(
     with django_assert_max_num_queries(8):
         response = client.get(queue_url(collective))
     assert response.content.decode().count("data-submission=") == 30
+
+
+def test_the_queue_shows_an_organiser_their_own_farm_without_the_buttons(
+    as_user, collective, organiser, producer, change
+):
+    producer.managers.add(organiser)
+    client = as_user(organiser)
+    response = client.get(queue_url(collective))
+    assertContains(response, f'data-submission="{change.pk}"')
+    assertContains(response, "another organiser of a collective it supplies")
+    assertNotContains(response, "Approve and publish")
+    response = client.post(
+        review_url(collective, change), {f"s{change.pk}-decision": "approve"}
+    )
+    assertContains(response, "You manage this farm", status_code=400)
+    change.refresh_from_db()
+    assert change.status == ProfileSubmission.Status.PENDING
 
 
 @pytest.mark.parametrize("person", ["member", "other_organiser", "producer_user"])

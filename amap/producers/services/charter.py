@@ -2,17 +2,39 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext as _
 
 from amap.members.charter_diff import charter_headings
-from amap.members.services import current_charter_version
+from amap.members.services import current_charter_number, current_charter_version
 
 from ..models import CharterCommitment, Producer
 from ..permissions import require_producer_manager
 from .moderation import request_commitments_review
 
 MAX_STATEMENT = 2000
+
+
+def farm_accepted_charter(producer_ref="producer_id"):
+    """`Exists` true when an account managing the farm at `producer_ref` (an
+    `OuterRef` path) accepted the current charter version; None before one is
+    published. Only a farm whose accounts accepted it can publish stock."""
+    number = current_charter_number()
+    if not number:
+        return None
+    return Exists(
+        Producer.managers.through.objects.filter(
+            producer_id=OuterRef(producer_ref),
+            user__charter_acceptances__version__number=number,
+        )
+    )
+
+
+def farm_has_accounts(producer_ref="producer_id"):
+    """`Exists` true when some account manages the farm at `producer_ref`."""
+    return Exists(
+        Producer.managers.through.objects.filter(producer_id=OuterRef(producer_ref))
+    )
 
 
 def current_commitments() -> list[str]:

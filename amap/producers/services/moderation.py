@@ -6,7 +6,9 @@ a `ProfileSubmission` (at most one waiting per farm); an organiser of a
 collective the farm supplies approves it (the text is copied onto the farm,
 and a farm never approved before becomes public) or rejects it with a comment
 saying why. Both tell the farm's managers by email; a new submission tells the
-organisers who can review it.
+organisers who can review it. An organiser who also manages the farm cannot
+review its page: someone outside the farm reads every page before it goes
+public.
 
 A farm's statements about the charter's commitments are public text too:
 each `CharterCommitment` keeps the approved `published_statement` beside
@@ -16,7 +18,7 @@ through the same submission.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,13 +44,25 @@ def _moderated_producer_ids(user, collective=None):
     )
 
 
+def _managed_by(user):
+    """The farm-manager links of `user`, for an `Exists` on a farm."""
+    return Producer.managers.through.objects.filter(user_id=user.pk)
+
+
 def moderation_queue(user, collective=None):
     """Pending changes of the farms supplying a collective `user` organises
-    (only `collective` when given), oldest first, in one query."""
+    (only `collective` when given), oldest first, in one query. Each carries
+    `reviewer_manages_farm`: true for a farm `user` manages, which another
+    organiser must review."""
     return (
         ProfileSubmission.objects.filter(
             status=ProfileSubmission.Status.PENDING,
             producer__in=_moderated_producer_ids(user, collective),
+        )
+        .annotate(
+            reviewer_manages_farm=Exists(
+                _managed_by(user).filter(producer_id=OuterRef("producer_id"))
+            )
         )
         .select_related("producer", "submitted_by")
         .order_by("submitted_at", "pk")
@@ -193,6 +207,13 @@ def _locked_pending(submission: ProfileSubmission, *, reviewed_by) -> ProfileSub
     )
     if submission.status != ProfileSubmission.Status.PENDING:
         raise ValidationError(_("This change has already been reviewed."))
+    if _managed_by(reviewed_by).filter(producer_id=submission.producer_id).exists():
+        raise ValidationError(
+            _(
+                "You manage this farm: another organiser must review its page, "
+                "so that someone outside the farm reads it before it goes public."
+            )
+        )
     return submission
 
 
@@ -287,6 +308,7 @@ def send_submission_notice(*, submission_id: int) -> None:
             collective__partnerships__producer=submission.producer_id,
             collective__partnerships__active=True,
         )
+        .exclude(user__managed_producers=submission.producer_id)
         .select_related("user", "collective")
         .order_by("collective__name", "user__email")
     )

@@ -24,6 +24,7 @@ from amap.members.permissions import organised_collectives, require_organiser
 
 from ..models import Label, Partnership, Producer, ProfileSubmission
 from ..permissions import managed_producers, require_producer_manager
+from .charter import farm_accepted_charter, farm_has_accounts
 from .moderation import MODERATED_FIELDS, PUBLIC_FIELDS, submit_profile_change
 
 GEOCODE_TASK = "amap.producers.tasks.geocode_producer_task"
@@ -379,11 +380,20 @@ def producer_home_farms(user) -> list[Producer]:
 
 
 def collective_partnerships(collective: Collective) -> list[Partnership]:
-    """The collective's partnerships, current ones first, in one query."""
+    """The collective's partnerships, current ones first, in one query. Each
+    carries `has_accounts` and `charter_accepted` (None before a charter is
+    published): a farm whose accounts have not accepted the current charter
+    cannot publish its stock."""
+    partnerships = Partnership.objects.filter(collective=collective).annotate(
+        has_accounts=farm_has_accounts()
+    )
+    accepted = farm_accepted_charter()
+    if accepted is not None:
+        partnerships = partnerships.annotate(charter_accepted=accepted)
     return list(
-        Partnership.objects.filter(collective=collective)
-        .select_related("producer", "referent")
-        .order_by("-active", "producer__name")
+        partnerships.select_related("producer", "referent").order_by(
+            "-active", "producer__name"
+        )
     )
 
 

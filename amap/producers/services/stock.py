@@ -244,17 +244,6 @@ def prefill_column(
     return prefill
 
 
-def offers_for_cycle(cycle: OrderCycle):
-    """The cycle's offers of products on sale, with product and producer, for
-    the order pages; each carries `remaining`, `is_sold_out`, `is_low_stock`."""
-    return (
-        Offer.objects.for_cycle(cycle)
-        .filter(product__active=True, product__producer__active=True)
-        .with_product()
-        .order_by("product__producer__name", "product__category", "product__name")
-    )
-
-
 # Writes ----------------------------------------------------------------------
 
 

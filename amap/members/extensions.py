@@ -1,0 +1,43 @@
+"""What higher apps add to the organiser's home.
+
+The organiser's home says, for each collective, what waits for them. Some of
+it belongs to higher apps (a farm's page to review lives in `producers`),
+which the members app cannot import; they register a provider here from their
+`AppConfig.ready()`, as `amap/orders/extensions.py` does for sheets. A
+provider answers for all of a person's collectives in a fixed number of
+queries.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Something waiting for a collective's organisers, with where to act."""
+
+    label: str  # translated, with its count
+    url: str
+
+
+# provider(user, collectives) -> {collective pk: [Waiting]}
+WaitingProvider = Callable[[object, list], dict]
+
+_waiting: list[WaitingProvider] = []
+
+
+def register_waiting(provider: WaitingProvider) -> WaitingProvider:
+    if provider not in _waiting:
+        _waiting.append(provider)
+    return provider
+
+
+def waiting_for_organisers(user, collectives) -> dict[int, list[Waiting]]:
+    """Everything the registered providers list for `collectives`, by pk."""
+    found: dict[int, list[Waiting]] = {}
+    if not collectives:
+        return found
+    for provider in _waiting:
+        for pk, items in provider(user, collectives).items():
+            found.setdefault(pk, []).extend(items)
+    return found
