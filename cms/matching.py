@@ -8,6 +8,7 @@ neither accents nor non-ASCII case) and PostgreSQL (no `unaccent`
 extension needed).
 """
 
+import re
 import unicodedata
 
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
@@ -21,7 +22,16 @@ def fold(text: str) -> str:
 
 
 def query_words(query: str) -> list[str]:
-    return fold(query).split()
+    """The words of a query, punctuation left out: `"pain" l'ail` gives
+    pain, l, ail; a query of quotes alone gives no word."""
+    return re.findall(r"\w+", fold(query))
+
+
+def search_terms(query: str) -> str:
+    """The query as plain words for Wagtail's full-text search, whose
+    engines read quotes, brackets and operators as syntax (a lone double
+    quote is an SQL error on SQLite)."""
+    return " ".join(re.findall(r"\w+", query))
 
 
 def matches(words: list[str], *texts: str) -> bool:

@@ -4,7 +4,7 @@ from wagtail.models import Page
 
 from amap.producers.models import Producer, Product
 
-from .matching import matches, query_words
+from .matching import matches, query_words, search_terms
 from .models import ProducerDirectoryPage
 
 MAX_QUERY_LENGTH = 100
@@ -20,12 +20,13 @@ def search(request):
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     pages = producers = products = []
     directory = ProducerDirectoryPage.objects.live().first()
-    if query:
+    words = query_words(query)
+    if words:
         pages = Paginator(
-            Page.objects.live().public().specific().search(query), RESULTS_PER_PAGE
+            Page.objects.live().public().specific().search(search_terms(query)),
+            RESULTS_PER_PAGE,
         ).get_page(request.GET.get("page"))
         if directory is not None:
-            words = query_words(query)
             producers = [
                 producer
                 for producer in Producer.objects.public()

@@ -252,6 +252,24 @@ def test_the_directory_matches_as_people_type(
     assert listed(client.get("/producteurs/", {"q": query})) == expected
 
 
+@pytest.mark.parametrize(
+    "query", ['"fromage', 'fromage"', "(fromage)", "fromage*", "« fromage »"]
+)
+def test_search_reads_quotes_and_operators_as_plain_words(
+    client, directory, farms, query
+):
+    response = client.get("/recherche/", {"q": query})
+    assert [p.slug for p in response.context["producers"]] == ["fromagerie"]
+
+
+@pytest.mark.parametrize("query", ['"', "'", "'\"", "*", "\x00", "- ( ) :"])
+def test_search_finds_nothing_for_punctuation_alone(client, directory, farms, query):
+    response = client.get("/recherche/", {"q": query})
+    assert response.context["producers"] == []
+    assert response.context["products"] == []
+    assertContains(response, "No page matches your search.")
+
+
 def test_search_ignores_accents_and_ligatures(client, directory, farms):
     ProductFactory(producer=farms["chevrerie"], name="Œufs frais")
     response = client.get("/recherche/", {"q": "oeufs"})

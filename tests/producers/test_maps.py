@@ -12,6 +12,8 @@ def test_the_collective_map_shows_the_farms_that_supply_it(
     ended = ProducerFactory(name="Ancienne ferme")
     PartnershipFactory(producer=ended, collective=collective, active=False)
     ProducerFactory(name="Ferme sans partenariat")
+    waiting = ProducerFactory(name="Ferme pas encore validée", published_at=None)
+    PartnershipFactory(producer=waiting, collective=collective)
     unplaced = ProducerFactory(
         name="Ferme sans position", latitude=None, longitude=None
     )

@@ -9,10 +9,11 @@ from ..models import Producer
 
 
 def collective_producers_geojson(request, slug):
-    """The farms supplying an active collective, for its public map (one query)."""
+    """The farms supplying an active collective, for its public map (one
+    query): only those on the public site, whose page was approved."""
     collective = get_object_or_404(Collective.objects.active(), slug=slug)
     rows = (
-        Producer.objects.active()
+        Producer.objects.public()
         .filter(partnerships__collective=collective, partnerships__active=True)
         .values(
             "id",
