@@ -168,7 +168,11 @@ def build_charter(home: Page) -> CharterPage:
         _most_demo_people_accepted_the_current_version()
         return existing
     page = CharterPage(
-        title=TITLE, slug="charte", intro=INTRO, body=_body(COMMITMENTS_V1)
+        title=TITLE,
+        slug="charte",
+        intro=INTRO,
+        body=_body(COMMITMENTS_V1),
+        show_in_menus=True,
     )
     home.add_child(instance=page)
     page.save_revision().publish()

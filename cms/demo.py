@@ -140,6 +140,7 @@ HOW_IT_WORKS = {
 }
 
 NEWS_INDEX = {
+    "show_in_menus": True,
     "title": "Actualités",
     "slug": "actualites",
     "search_description": "Les nouvelles du réseau, des AMAP et des fermes.",
@@ -203,6 +204,7 @@ NEWS = [
 ]
 
 DIRECTORY = {
+    "show_in_menus": True,
     "title": "Les fermes du réseau",
     "slug": "producteurs",
     "seo_title": "Annuaire des fermes paysannes du Pays nantais",

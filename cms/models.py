@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,8 @@ from amap.distribution.geojson import (
     pickup_points_feature_collection,
     producers_feature_collection,
 )
-from amap.distribution.models import Distribution, PickupPoint
+from amap.distribution.models import PickupPoint
+from amap.distribution.services.pickup_points import next_distributions_for_member
 from amap.members import services as member_services
 from amap.members.forms import JoinRequestForm
 from amap.members.models import Collective, Membership
@@ -63,6 +64,16 @@ def _profile_url(directory, slug) -> str:
     return directory.url + directory.reverse_subpage("producer", args=[slug])
 
 
+def collective_page_urls(collectives) -> dict[int, str]:
+    """The live page of each collective that has one, by collective pk: the
+    members app links there (registered in `CmsConfig.ready`). One query,
+    plus the site's root paths when Wagtail has not cached them."""
+    pages = CollectivePage.objects.live().filter(
+        collective__in=[collective.pk for collective in collectives]
+    )
+    return {page.collective_id: page.get_url() for page in pages}
+
+
 class HomePage(Page):
     """The network's home: an introduction, free content and its collectives."""
 
@@ -87,21 +98,15 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         user = request.user
-        context["collectives"] = list(
+        collectives = list(
             Collective.objects.active().with_member_counts().with_status_for(user)
         )
+        urls = collective_page_urls(collectives)
+        for collective in collectives:
+            collective.public_url = urls.get(collective.pk, "")
+        context["collectives"] = collectives
         context["next_distributions"] = (
-            list(
-                Distribution.objects.active()
-                .upcoming()
-                .filter(
-                    cycle__collective__memberships__user=user,
-                    cycle__collective__memberships__status=Membership.Status.ACTIVE,
-                )
-                .select_related("pickup_point", "cycle__collective")[:5]
-            )
-            if user.is_authenticated
-            else []
+            next_distributions_for_member(user) if user.is_authenticated else []
         )
         directory = ProducerDirectoryPage.objects.live().first()
         context["directory"] = directory
@@ -265,15 +270,17 @@ class CollectivePage(RoutablePageMixin, Page):
     def join(self, request):
         """Ask to join the collective, through the members app's service."""
         if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+            # e.g. back from logging in again after the form's session expired
+            return redirect(self.url + "#rejoindre")
         if not request.user.is_authenticated:
             return redirect_to_login(self.url)
         if self.collective is None:
             raise Http404
         form = JoinRequestForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("Your message is too long."))
-            return redirect(self.url)
+            response = self.render(request, context_overrides={"join_form": form})
+            response.status_code = 400
+            return response
         try:
             member_services.request_membership(
                 user=request.user,

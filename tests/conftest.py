@@ -33,8 +33,11 @@ def _no_charter_version_cached():
     from django.core.cache import cache
 
     from amap.members.services import CHARTER_CACHE_KEY
+    from cms.menu import MENU_CACHE_KEY
 
     cache.set(CHARTER_CACHE_KEY, 0)
+    # Likewise the public site's menu: empty until a test builds it.
+    cache.set(MENU_CACHE_KEY, {"nav": [], "footer": []})
 
 
 @pytest.fixture
@@ -43,7 +46,12 @@ def fresh_cache():
     no rendition or geocoding answer left by another test."""
     from django.core.cache import cache
 
+    from cms.menu import MENU_CACHE_KEY
+
     cache.clear()
+    # The public site's menu stays as the autouse fixture set it (empty), so
+    # that a page's query count does not depend on being the first request.
+    cache.set(MENU_CACHE_KEY, {"nav": [], "footer": []})
     yield
     cache.clear()
 

@@ -41,3 +41,26 @@ def waiting_for_organisers(user, collectives) -> dict[int, list[Waiting]]:
         for pk, items in provider(user, collectives).items():
             found.setdefault(pk, []).extend(items)
     return found
+
+
+# provider(collectives) -> {collective pk: URL of its public page}
+PublicPageProvider = Callable[[list], dict]
+
+_public_pages: list[PublicPageProvider] = []
+
+
+def register_public_pages(provider: PublicPageProvider) -> PublicPageProvider:
+    """The public site (cms) gives each collective a richer page of its own;
+    the members app's links and its plain collective page lead there."""
+    if provider not in _public_pages:
+        _public_pages.append(provider)
+    return provider
+
+
+def public_page_urls(collectives) -> dict[int, str]:
+    urls: dict[int, str] = {}
+    if not collectives:
+        return urls
+    for provider in _public_pages:
+        urls.update(provider(collectives))
+    return urls

@@ -16,8 +16,16 @@ class SignupForm(forms.Form):
         user.save(update_fields=["first_name", "last_name"])
 
 
+class MessageField(forms.CharField):
+    """Free text whose line breaks count as one character, as the browser
+    counts them against `maxlength` (it sends each as CR LF)."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n")
+
+
 class JoinRequestForm(forms.Form):
-    message = forms.CharField(
+    message = MessageField(
         label=_("A word for the organisers (optional)"),
         required=False,
         max_length=1000,

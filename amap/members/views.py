@@ -16,7 +16,7 @@ from amap.forms import add_service_errors
 
 from . import services
 from .charter_diff import word_diff
-from .extensions import waiting_for_organisers
+from .extensions import public_page_urls, waiting_for_organisers
 from .forms import InvitationForm, JoinRequestForm, MembershipFilterForm
 from .middleware import SESSION_KEY as CHARTER_SESSION_KEY
 from .models import (
@@ -67,13 +67,33 @@ class CollectiveListView(ListView):
             .with_status_for(self.request.user)
         )
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        collectives = list(context["collectives"])
+        urls = public_page_urls(collectives)
+        for collective in collectives:
+            collective.public_url = urls.get(collective.pk, "")
+        context["collectives"] = collectives
+        return context
+
 
 class CollectiveDetailView(DetailView):
+    """A collective's plain page, for a collective the public site has no page
+    for; when it has one (with the map and the farms), visitors go there."""
+
     template_name = "members/collective_detail.html"
     context_object_name = "collective"
+    join_form = None
 
     def get_queryset(self):
         return Collective.objects.active().with_member_counts()
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        public_url = public_page_urls([self.object]).get(self.object.pk)
+        if public_url:
+            return redirect(public_url)
+        return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -83,7 +103,7 @@ class CollectiveDetailView(DetailView):
             if user.is_authenticated
             else None
         )
-        context["join_form"] = JoinRequestForm()
+        context["join_form"] = self.join_form or JoinRequestForm()
         context["organisers"] = list(
             Membership.objects.organisers()
             .filter(collective=self.object)
@@ -93,13 +113,19 @@ class CollectiveDetailView(DetailView):
 
 
 @login_required
-@require_POST
 def join_collective(request, slug):
     collective = get_object_or_404(Collective.objects.active(), slug=slug)
+    if request.method != "POST":
+        # e.g. back from logging in again after the form's session expired
+        return redirect(collective)
     form = JoinRequestForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Your message is too long."))
-        return redirect(collective)
+        view = CollectiveDetailView(join_form=form)
+        view.setup(request, slug=slug)
+        view.object = view.get_object()
+        return view.render_to_response(
+            view.get_context_data(object=view.object), status=400
+        )
     try:
         services.request_membership(
             user=request.user,

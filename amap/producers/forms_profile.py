@@ -1,16 +1,17 @@
 """Forms of the farm profile, of producer creation and of partnerships."""
 
+import math
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from amap.locations import validate_french_postcode
 from amap.members.models import User
 
-from .models import Label
+from .models import DESCRIPTION_MAX_LENGTH, Label
 from .services.profile import MAX_PHOTO_SIZE
 
 SIX_PLACES = Decimal("0.000001")
@@ -57,6 +58,7 @@ class ProducerProfileForm(AddressFields):
         "description",
         "labels",
         "photo",
+        "remove_photo",
         "email",
         "phone",
         "website",
@@ -75,7 +77,18 @@ class ProducerProfileForm(AddressFields):
     description = forms.CharField(
         label=_("Description"),
         required=False,
-        help_text=_("Your farm, how you work, what members will find in the baskets."),
+        # Also the textarea's maxlength, so that browsers stop typing there.
+        max_length=DESCRIPTION_MAX_LENGTH,
+        help_text=_(
+            "Your farm, how you work, what members will find in the baskets; "
+            "5,000 characters at most."
+        ),
+        error_messages={
+            "max_length": _(
+                "The description is too long: %(limit_value)d characters at "
+                "most, it has %(show_value)d. Shorten it a little."
+            )
+        },
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     labels = forms.ModelMultipleChoiceField(
@@ -94,8 +107,10 @@ class ProducerProfileForm(AddressFields):
                 "PNG photo."
             )
         },
-        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+        # No "currently: <path>" line: the template shows the photos themselves.
+        widget=forms.FileInput(attrs={"accept": "image/*"}),
     )
+    remove_photo = forms.BooleanField(label=_("Remove the photo"), required=False)
     email = forms.EmailField(
         label=_("Contact email"),
         required=False,
@@ -122,9 +137,11 @@ class ProducerProfileForm(AddressFields):
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
         if photo and getattr(photo, "size", 0) > MAX_PHOTO_SIZE:
+            # In MB like the limit (filesizeformat says "Mio" in French), of
+            # 1024 × 1024 bytes as MAX_PHOTO_SIZE, rounded up: never "5.0".
+            size = number_format(math.ceil(photo.size * 10 / 1024**2) / 10, 1)
             raise ValidationError(
-                _("The photo is too big (%(size)s): 5 MB at most.")
-                % {"size": filesizeformat(photo.size)}
+                _("The photo is too big (%(size)s MB): 5 MB at most.") % {"size": size}
             )
         return photo
 
@@ -165,11 +182,12 @@ class ProducerProfileForm(AddressFields):
         data = dict(self.cleaned_data)
         data.pop("regeocode", None)
         data.pop("position_set_by_hand", None)
+        remove_photo = data.pop("remove_photo", False)
         photo = data.pop("photo", None)
-        if photo is False:  # "Clear" ticked
-            data["photo"] = ""
-        elif photo and hasattr(photo, "content_type"):  # a new upload
+        if photo and hasattr(photo, "content_type"):  # a new upload
             data["photo"] = photo
+        elif remove_photo:
+            data["photo"] = ""
         return data
 
 

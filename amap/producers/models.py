@@ -1,7 +1,11 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+)
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -14,6 +18,11 @@ from amap.members.models import Collective
 # kilos to a distribution, and a typo should not pass.
 MAX_QUANTITY = Decimal("100000")
 MAX_PRICE = Decimal("100000")
+
+
+# A farm's public description: long enough for a page, short enough for an
+# organiser to read it (and for the review queue's word diff).
+DESCRIPTION_MAX_LENGTH = 5000
 
 
 class Label(models.Model):
@@ -58,7 +67,13 @@ class Producer(Located):
         blank=True,
         help_text=_("In a few words: market gardening, bakery, goat cheese…"),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"),
+        max_length=DESCRIPTION_MAX_LENGTH,
+        # A TextField's max_length only reaches forms; this reaches full_clean.
+        validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)],
+        blank=True,
+    )
     labels = models.ManyToManyField(
         Label, blank=True, related_name="producers", verbose_name=_("labels")
     )
@@ -435,7 +450,13 @@ class ProfileSubmission(models.Model):
     )
     name = models.CharField(_("name"), max_length=150)
     activity = models.CharField(_("activity"), max_length=150, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"),
+        max_length=DESCRIPTION_MAX_LENGTH,
+        # A TextField's max_length only reaches forms; this reaches full_clean.
+        validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)],
+        blank=True,
+    )
     photo = models.ImageField(
         _("new photo"), upload_to="producers/submissions/", blank=True
     )

@@ -12,6 +12,12 @@
  *                                 `json_script` element holding a FeatureCollection).
  * The element's data-lat/data-lng always hold the position shown, so tests and
  * other scripts can read it. `window.AmapMaps` exposes the helpers.
+ *
+ * The words Leaflet shows or tells screen readers (zoom buttons, popup close
+ * button, attribution prefix, the form marker) come translated from the
+ * `#map-labels` JSON block of templates/includes/map_scripts.html; without it
+ * Leaflet's own English words stay. Markers are named after their place
+ * (`alt` and `title`), so a screen reader tells them apart.
  */
 (function () {
   "use strict";
@@ -25,6 +31,59 @@
     } catch (error) {
       return {};
     }
+  }
+
+  var labelCache = null;
+
+  /* The translated words from #map-labels, read once; {} when missing. */
+  function labels() {
+    if (labelCache) { return labelCache; }
+    var node = document.getElementById("map-labels");
+    try {
+      labelCache = node ? JSON.parse(node.textContent) : {};
+    } catch (error) {
+      labelCache = {};
+    }
+    return labelCache;
+  }
+
+  /* Leaflet's options with the translated words that are present. */
+  function withLabels(options, names) {
+    var words = labels();
+    Object.keys(names).forEach(function (option) {
+      if (words[names[option]]) { options[option] = words[names[option]]; }
+    });
+    return options;
+  }
+
+  /* The attribution prefix: a link to Leaflet with a translated title. */
+  function attributionPrefix() {
+    var link = document.createElement("a");
+    link.href = "https://leafletjs.com";
+    link.textContent = "Leaflet";
+    if (labels().leaflet_title) { link.title = labels().leaflet_title; }
+    return link.outerHTML;
+  }
+
+  /* Popups' close button: "Close popup" is written by Leaflet in English. */
+  function labelCloseButton(event) {
+    var label = labels().close_popup;
+    var container = event.popup && event.popup.getElement();
+    var button = container && container.querySelector(".leaflet-popup-close-button");
+    if (label && button) {
+      button.setAttribute("aria-label", label);
+      button.title = label;
+    }
+  }
+
+  /* A marker named after its place, for screen readers and as a tooltip. */
+  function namedMarker(latlng, name, options) {
+    var settings = options || {};
+    if (name) {
+      settings.alt = name;
+      settings.title = name;
+    }
+    return L.marker(latlng, settings);
   }
 
   function parseNumber(value) {
@@ -46,7 +105,11 @@
     var map = L.map(element, {
       minZoom: settings.MIN_ZOOM || 3,
       maxZoom: settings.MAX_ZOOM || 18,
+      zoomControl: false,
     }).setView(center, settings.DEFAULT_ZOOM || FALLBACK.zoom);
+    L.control.zoom(withLabels({}, { zoomInTitle: "zoom_in", zoomOutTitle: "zoom_out" })).addTo(map);
+    map.attributionControl.setPrefix(attributionPrefix());
+    map.on("popupopen", labelCloseButton);
     var tiles = settings.TILES || [];
     if (!tiles.length) {
       tiles = [["OpenStreetMap", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
@@ -98,7 +161,7 @@
       var lat = latlng.lat.toFixed(6);
       var lng = latlng.lng.toFixed(6);
       if (!marker) {
-        marker = L.marker(latlng, { draggable: true, autoPan: true }).addTo(map);
+        marker = namedMarker(latlng, labels().position, { draggable: true, autoPan: true }).addTo(map);
         marker.on("dragend", function () { place(marker.getLatLng(), true); });
         element.amapMarker = marker;
       } else {
@@ -128,7 +191,7 @@
     var map = createMap(element);
     var position = storedPosition(element);
     if (!position) { return { map: map }; }
-    var marker = L.marker(position).addTo(map);
+    var marker = namedMarker(position, element.dataset.name).addTo(map);
     marker.bindPopup(popupContent({
       name: element.dataset.name, address: element.dataset.address,
     }));
@@ -141,6 +204,9 @@
   function initGeojsonMap(element) {
     var map = createMap(element);
     var layer = L.geoJSON(null, {
+      pointToLayer: function (feature, latlng) {
+        return namedMarker(latlng, (feature.properties || {}).name);
+      },
       onEachFeature: function (feature, featureLayer) {
         featureLayer.bindPopup(popupContent(feature.properties || {}));
       },
@@ -186,6 +252,8 @@
 
   window.AmapMaps = {
     createMap: createMap,
+    labels: labels,
+    namedMarker: namedMarker,
     popupContent: popupContent,
     initAll: initAll,
     initPickupPointForm: initPickupPointForm,

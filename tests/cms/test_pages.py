@@ -17,6 +17,7 @@ from cms.models import (
     ProducerDirectoryPage,
 )
 from tests.factories import (
+    CollectiveFactory,
     DistributionFactory,
     OrderCycleFactory,
     PickupPointFactory,
@@ -208,6 +209,31 @@ def test_a_member_sees_the_next_distributions_of_their_collective(
     assertNotContains(response, "Port-au-Blé")
 
 
+def test_a_member_sees_only_the_distributions_of_their_usual_pickup_point(
+    as_user, tree, member, collective
+):
+    from amap.distribution.services.pickup_points import choose_usual_pickup_point
+
+    today = timezone.localdate()
+    cycle = OrderCycleFactory(collective=collective)
+    breil = PickupPointFactory(collective=collective, name="Préau du Breil")
+    solilab = PickupPointFactory(collective=collective, name="Solilab")
+    at_breil = DistributionFactory(
+        cycle=cycle, pickup_point=breil, date=today + timedelta(days=3)
+    )
+    at_solilab = DistributionFactory(
+        cycle=cycle, pickup_point=solilab, date=today + timedelta(days=3)
+    )
+    client = as_user(member)
+    assert client.get("/").context["next_distributions"] == [at_breil, at_solilab]
+
+    choose_usual_pickup_point(user=member, pickup_point=solilab)
+    response = client.get("/")
+
+    assert response.context["next_distributions"] == [at_solilab]
+    assertNotContains(response, "Préau du Breil")
+
+
 def test_a_visitor_sees_no_distribution(client, tree):
     response = client.get("/")
 
@@ -260,8 +286,54 @@ def test_a_member_asking_again_is_told_they_already_belong(as_user, tree, member
 
 def test_joining_needs_a_login_and_a_post(client, as_user, tree, member):
     assert client.post("/dervallieres/rejoindre/").status_code == 302
-    assert as_user(member).get("/dervallieres/rejoindre/").status_code == 405
+    response = as_user(member).get("/dervallieres/rejoindre/")
+    assert response.url == "/dervallieres/#rejoindre"
     assert not Membership.objects.exclude(user=member).exists()
+
+
+def test_a_message_too_long_is_refused_next_to_it_and_kept(
+    as_user, tree, producer_user
+):
+    response = as_user(producer_user).post(
+        "/dervallieres/rejoindre/", {"message": "x" * 1001}
+    )
+
+    assert response.status_code == 400
+    assert response.context["join_form"].errors["message"]
+    assertContains(response, "x" * 1001, status_code=400)
+    assert not Membership.objects.filter(user=producer_user).exists()
+
+
+def test_the_collectives_plain_page_leads_to_its_public_page(client, tree):
+    collective = tree["collective"].collective
+
+    response = client.get(collective.get_absolute_url())
+
+    assertRedirects(response, "/dervallieres/")
+    cards = client.get("/collectifs/").content.decode()
+    assert 'href="/dervallieres/"' in cards
+    assert client.get("/").content.decode().count('href="/dervallieres/"') >= 1
+
+
+def test_a_collective_without_a_public_page_keeps_its_plain_page(client, tree):
+    other = CollectiveFactory(name="AMAP de Rezé", slug="reze")
+
+    response = client.get(other.get_absolute_url())
+
+    assertContains(response, "AMAP de Rezé")
+    assertContains(client.get("/collectifs/"), 'href="/collectifs/reze/"')
+
+
+def test_the_collective_page_gives_its_calendar_and_contact(client, tree):
+    collective = tree["collective"].collective
+    collective.contact_email = "contact@dervallieres.example"
+    collective.save()
+
+    response = client.get("/dervallieres/")
+
+    assertContains(response, f"/collectifs/{collective.slug}/")
+    assertContains(response, "mailto:contact@dervallieres.example")
+    assertContains(response, "data-calendar")
 
 
 # Demo

@@ -85,10 +85,27 @@ def test_a_visitor_finds_a_cheese_maker_near_a_town_and_opens_the_profile(
     assert features[0]["url"] == "/producteurs/chevrerie-moulins/"
     markers = map_element.locator(".leaflet-marker-icon")
     expect(markers).to_have_count(1)
+    # A screen reader hears the farm's name, not Leaflet's "Marker".
+    expect(markers).to_have_attribute("alt", "Chèvrerie des Moulins")
+    # Leaflet's own words come from the page's translations.
+    labels = desktop.evaluate(
+        "() => JSON.parse(document.getElementById('map-labels').textContent)"
+    )
+    expect(map_element.locator(".leaflet-control-zoom-in")).to_have_attribute(
+        "aria-label", labels["zoom_in"]
+    )
+    expect(
+        map_element.locator(
+            ".leaflet-control-attribution a[href='https://leafletjs.com']"
+        )
+    ).to_have_attribute("title", labels["leaflet_title"])
 
     markers.click()
     popup_link = desktop.locator(".leaflet-popup a", has_text="Chèvrerie des Moulins")
     expect(popup_link).to_be_visible()
+    expect(desktop.locator(".leaflet-popup-close-button")).to_have_attribute(
+        "aria-label", labels["close_popup"]
+    )
     popup_link.click()
     desktop.wait_for_url("**/producteurs/chevrerie-moulins/")
 

@@ -281,15 +281,32 @@ def test_join_keeps_the_message_for_the_organisers(
     assert membership.message == "Nous habitons le quartier."
 
 
-def test_join_refuses_a_message_too_long(client_as, producer_user, collective):
+def test_join_refuses_a_message_too_long_next_to_it_and_keeps_it(
+    client_as, producer_user, collective
+):
     response = client_as("producer_user").post(
         reverse("members:collective_join", args=[collective.slug]),
         {"message": "x" * 1001},
-        follow=True,
     )
 
-    assertContains(response, "Your message is too long.")
+    assert response.status_code == 400
+    assert response.context["join_form"].errors["message"]
+    assertContains(response, "x" * 1001, status_code=400)
     assert not Membership.objects.filter(user=producer_user).exists()
+
+
+def test_join_counts_a_line_break_as_one_character(
+    client_as, producer_user, collective
+):
+    message = ("a" * 99 + "\r\n") * 10  # 1,000 characters as the browser counts
+
+    client_as("producer_user").post(
+        reverse("members:collective_join", args=[collective.slug]),
+        {"message": message},
+    )
+
+    membership = Membership.objects.get(user=producer_user)
+    assert membership.message == ("a" * 99 + "\n") * 9 + "a" * 99
 
 
 def test_join_answers_a_second_request_with_a_message(
@@ -305,12 +322,15 @@ def test_join_answers_a_second_request_with_a_message(
     assert Membership.objects.filter(user=producer_user).count() == 1
 
 
-def test_join_is_a_post_only_command(client_as, producer_user, collective):
+def test_opening_the_join_address_leads_back_to_the_collective(
+    client_as, producer_user, collective
+):
+    # e.g. after logging in again because the form's session had expired
     response = client_as("producer_user").get(
         reverse("members:collective_join", args=[collective.slug])
     )
 
-    assert response.status_code == 405
+    assert response.url == collective.get_absolute_url()
     assert not Membership.objects.filter(user=producer_user).exists()
 
 

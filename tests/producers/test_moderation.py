@@ -288,6 +288,15 @@ def test_only_the_collectives_organisers_see_its_queue(
     assert change.status == ProfileSubmission.Status.PENDING
 
 
+def test_opening_a_review_address_leads_to_the_queue(
+    as_user, collective, organiser, change
+):
+    response = as_user(organiser).get(review_url(collective, change))
+    assert response.url == queue_url(collective)
+    change.refresh_from_db()
+    assert change.status == ProfileSubmission.Status.PENDING
+
+
 def test_a_visitor_is_asked_to_log_in_and_changes_nothing(client, collective, change):
     assert client.get(queue_url(collective)).url.startswith("/compte/login/")
     response = client.post(

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Window
+from django.db.models import Exists, F, OuterRef, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
@@ -164,6 +164,26 @@ class MemberPickup:
     @property
     def usual_is_active(self) -> bool:
         return self.usual is not None and self.usual.active
+
+
+def next_distributions_for_member(user, *, today=None, limit: int = 5):
+    """The next distributions `user` may collect at, soonest first, one query:
+    in each collective they are an active member of, those of their usual
+    pickup point, or of every point when they have not chosen one."""
+    chosen = UsualPickupPoint.objects.filter(
+        user_id=user.pk, collective=OuterRef("cycle__collective")
+    )
+    return list(
+        Distribution.objects.active()
+        .upcoming(today)
+        .filter(cycle__collective__in=member_collectives(user))
+        .filter(
+            ~Exists(chosen)
+            | Exists(chosen.filter(pickup_point=OuterRef("pickup_point")))
+        )
+        .select_related("pickup_point", "cycle__collective")
+        .order_by("date", "starts_at", "pickup_point__name")[:limit]
+    )
 
 
 def member_pickup_overview(

@@ -160,7 +160,12 @@ def _save_submission(waiting, producer, submitted_by, proposed) -> ProfileSubmis
         setattr(submission, field, value)
     submission.submitted_by = submitted_by
     submission.submitted_at = timezone.now()
-    submission.full_clean(exclude=["producer", "submitted_by", "reviewed_by"])
+    exclude = ["producer", "submitted_by", "reviewed_by"]
+    if submission.description == producer.description:
+        # Text approved before its length was limited is not checked again:
+        # the farm may change its name or statements without rewriting it.
+        exclude.append("description")
+    submission.full_clean(exclude=exclude)
     submission.save()
     if waiting is None:
         enqueue_on_commit(

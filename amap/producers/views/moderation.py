@@ -9,7 +9,7 @@ from django.urls import path
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from amap.forms import add_service_errors
 from amap.members.charter_diff import word_diff
@@ -33,25 +33,29 @@ class ReviewForm(forms.Form):
 
 
 def _with_diffs(submissions):
-    """Each change with what it does to the approved page, field by field."""
+    """Each change with what it does to the approved page, field by field
+    (the word diff only for the fields it changes)."""
     for submission in submissions:
         farm = submission.producer
-        submission.rows = [
-            {
-                "label": label,
-                "current": getattr(farm, field),
-                "proposed": getattr(submission, field),
-                "changed": getattr(farm, field) != getattr(submission, field),
-                "diff": word_diff(
-                    escape(getattr(farm, field)), escape(getattr(submission, field))
-                ),
-            }
-            for field, label in (
-                ("name", _("Name")),
-                ("activity", _("Activity")),
-                ("description", _("Description")),
+        submission.rows = []
+        for field, label in (
+            ("name", _("Name")),
+            ("activity", _("Activity")),
+            ("description", _("Description")),
+        ):
+            current, proposed = getattr(farm, field), getattr(submission, field)
+            changed = current != proposed
+            submission.rows.append(
+                {
+                    "label": label,
+                    "current": current,
+                    "proposed": proposed,
+                    "changed": changed,
+                    "diff": word_diff(escape(current), escape(proposed))
+                    if changed
+                    else "",
+                }
             )
-        ]
     return submissions
 
 
@@ -100,9 +104,10 @@ def moderation_queue(request, slug):
 
 
 @login_required
-@require_POST
 def review(request, slug, pk):
     collective = get_object_or_404(organised_collectives(request.user), slug=slug)
+    if request.method != "POST":  # the address left in the browser after a review
+        return redirect("producers:moderation_queue", slug=collective.slug)
     submission = (
         moderation.moderation_queue(request.user, collective).filter(pk=pk).first()
     )

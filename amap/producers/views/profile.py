@@ -19,7 +19,7 @@ from ..forms_profile import (
     ProducerCreateForm,
     ProducerProfileForm,
 )
-from ..models import Producer
+from ..models import Producer, ProfileSubmission
 from ..permissions import managed_producers
 from ..services import moderation
 from ..services import profile as services
@@ -42,16 +42,22 @@ def home(request):
     )
 
 
-def _profile_initial(producer: Producer, pending) -> dict:
+def _profile_initial(producer: Producer, pending, last_review) -> dict:
     """The farm's profile, with the text of its change waiting for approval
-    (if any) so that the producer amends what they proposed."""
+    (if any) so that the producer amends what they proposed; after a
+    rejection, with the text refused, so that they only correct it."""
     initial = {
         field: getattr(producer, field)
         for field in (*services.EDITABLE_FIELDS, *services.POSITION_FIELDS)
     }
-    if pending is not None:
+    rejected = (
+        last_review is not None
+        and last_review.status == ProfileSubmission.Status.REJECTED
+    )
+    proposal = pending or (last_review if rejected else None)
+    if proposal is not None:
         for field in moderation.PUBLIC_FIELDS:
-            initial[field] = getattr(pending, field)
+            initial[field] = getattr(proposal, field)
     initial["labels"] = list(producer.labels.all())
     return initial
 
@@ -60,11 +66,18 @@ def _saved_message(producer: Producer, pending) -> str:
     parts = [_("The farm's page has been saved.")]
     if producer.geocode_status == Producer.GeocodeStatus.PENDING:
         parts.append(_("Its position is being looked up from the address."))
-    if pending is not None:
+    if pending is not None and pending.photo:
         parts.append(
             _(
                 "The new public text and photo will show on the network's site "
                 "once an organiser of a collective you supply approves them."
+            )
+        )
+    elif pending is not None:
+        parts.append(
+            _(
+                "The new public text will show on the network's site once an "
+                "organiser of a collective you supply approves it."
             )
         )
     return " ".join(parts)
@@ -75,10 +88,11 @@ def _saved_message(producer: Producer, pending) -> str:
 def profile_edit(request, slug):
     producer = get_object_or_404(managed_producers(request.user), slug=slug)
     pending = moderation.pending_change(producer)
+    last_review = None if pending else moderation.last_review(producer)
     form = ProducerProfileForm(
         request.POST or None,
         request.FILES or None,
-        initial=_profile_initial(producer, pending),
+        initial=_profile_initial(producer, pending, last_review),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -102,7 +116,7 @@ def profile_edit(request, slug):
             "form": form,
             "producer": producer,
             "pending": pending,
-            "last_review": None if pending else moderation.last_review(producer),
+            "last_review": last_review,
         },
         status=400 if form.is_bound else 200,
     )
