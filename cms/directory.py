@@ -23,6 +23,7 @@ from amap.producers.models import Label, Producer, Product
 from .matching import matches, query_words
 
 DISTANCE_CHOICES = [(10, "10 km"), (20, "20 km"), (30, "30 km"), (50, "50 km")]
+DEFAULT_DISTANCE = 30
 GEOCODE_CACHE_SECONDS = 24 * 3600
 
 
@@ -51,9 +52,17 @@ class DirectoryFilterForm(forms.Form):
         label=gettext_lazy("Within"),
         required=False,
         coerce=int,
-        empty_value=30,
+        empty_value=DEFAULT_DISTANCE,
+        initial=DEFAULT_DISTANCE,
         choices=DISTANCE_CHOICES,
     )
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and not data.get("distance"):
+            # A link with only `near=`: show the distance the results use.
+            data = data.copy()
+            data["distance"] = str(DEFAULT_DISTANCE)
+        super().__init__(data, *args, **kwargs)
 
     def clean(self):
         cleaned = super().clean()

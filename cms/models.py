@@ -29,6 +29,7 @@ from amap.producers.services.charter import producer_commitments
 from .blocks import BodyBlock
 from .directory import DirectoryFilterForm, round_km, search_directory
 from .feeds import NewsAtomFeed, NewsFeed
+from .matching import fold
 
 INTRO_FEATURES = ["bold", "italic", "link"]
 MAP_FIELDS = ("id", "name", "street", "postcode", "town", "latitude", "longitude")
@@ -361,7 +362,13 @@ class ProducerDirectoryPage(RoutablePageMixin, Page):
         producer = get_object_or_404(
             Producer.objects.public().prefetch_related("labels"), slug=slug
         )
-        products = list(producer.products.active().order_by("category", "name"))
+        # Categories in their declared order (vegetables first, baskets and
+        # other last), names as a French reader sorts them (accents ignored).
+        order = {value: index for index, value in enumerate(Product.Category.values)}
+        products = sorted(
+            producer.products.active(),
+            key=lambda p: (order.get(p.category, len(order)), fold(p.name)),
+        )
         category_labels = dict(Product.Category.choices)
         by_category = {}
         for product in products:

@@ -69,7 +69,8 @@ def organiser_waiting(user, collectives) -> dict[int, list[Waiting]]:
                         row["without_charter"],
                     )
                     % {"count": row["without_charter"]},
-                    reverse("producers:partnership_list", args=[slug]),
+                    reverse("producers:partnership_list", args=[slug])
+                    + "#partners-title",
                 )
             )
     return waiting

@@ -119,6 +119,15 @@ def test_cheese_makers_within_30_km_of_a_town(client, directory, farms):
     assertContains(response, 'data-distance="8.')
 
 
+def test_a_search_near_a_town_without_a_distance_shows_the_one_it_uses(
+    client, directory, farms
+):
+    response = client.get("/producteurs/", {"near": "44190"})
+
+    assert listed(response) == ["chevrerie", "maraichage"]  # within 30 km
+    assertContains(response, '<option value="30" selected>')
+
+
 def test_an_unknown_town_is_explained_next_to_the_field(client, directory, farms):
     response = client.get("/producteurs/", {"near": "Atlantide"})
 
@@ -294,6 +303,33 @@ def test_search_without_a_query_shows_the_form(client, directory):
 
     assertContains(response, 'name="q"')
     assertNotContains(response, "No page matches")
+
+
+def test_a_profile_lists_products_by_category_then_name_as_read_in_french(
+    client, directory, farms
+):
+    farm = farms["chevrerie"]
+    farm.products.all().delete()
+    for name, category in [
+        ("Panier du mois", "basket"),
+        ("Crottin sec", "cheese"),
+        ("Crème dessert", "cheese"),
+        ("Échalotes", "vegetables"),
+        ("Carottes", "vegetables"),
+    ]:
+        ProductFactory(producer=farm, name=name, category=category)
+
+    response = client.get(f"/producteurs/{farm.slug}/")
+
+    listed_products = {
+        category: [p.name for p in products]
+        for category, products in response.context["products_by_category"].items()
+    }
+    assert list(listed_products.items()) == [
+        ("Vegetables", ["Carottes", "Échalotes"]),
+        ("Cheese and dairy", ["Crème dessert", "Crottin sec"]),
+        ("Baskets", ["Panier du mois"]),
+    ]
 
 
 def test_a_producer_profile_shares_its_photo(client, directory, farms):

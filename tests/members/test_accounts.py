@@ -61,6 +61,9 @@ def test_sign_up_creates_the_account_with_names_and_sends_a_confirmation(client)
     assert mail.outbox[0].to == ["lea.roux@example.org"]
     assert mail.outbox[0].subject.startswith("[AMAP] ")
     confirmation_path(mail.outbox[0])
+    # It opens and closes as the network's emails, not "Hello from testserver!"
+    assert "Hello from" not in mail.outbox[0].body
+    assert "testserver!" not in mail.outbox[0].body
 
 
 def test_sign_up_stores_the_email_in_lower_case(client):

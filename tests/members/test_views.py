@@ -145,6 +145,19 @@ def test_dashboard_hides_declined_requests(client_as, producer_user, collective)
     assertNotContains(response, "AMAP des Dervallières")
 
 
+def test_dashboard_offers_member_shortcuts_only_once_a_request_is_approved(
+    client_as, producer_user, member, collective
+):
+    pending_request(collective, user=producer_user)
+
+    response = client_as("producer_user").get(reverse("members:dashboard"))
+
+    assertContains(response, "AMAP des Dervallières")
+    assertNotContains(response, reverse("orders:absence_list"))
+    response = client_as("member").get(reverse("members:dashboard"))
+    assertContains(response, reverse("orders:absence_list"))
+
+
 # collective_list
 
 HIGHLIGHTED = {

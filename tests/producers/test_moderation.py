@@ -207,6 +207,25 @@ def test_a_farm_added_outside_a_collective_waits_for_an_organiser(
 # The organisers' queue -----------------------------------------------------------
 
 
+def test_an_organiser_of_two_collectives_the_farm_supplies_gets_one_email(
+    producer,
+    producer_user,
+    organiser,
+    other_collective,
+    django_capture_on_commit_callbacks,
+):
+    OrganiserMembershipFactory(collective=other_collective, user=organiser)
+    PartnershipFactory(producer=producer, collective=other_collective)
+    with django_capture_on_commit_callbacks(execute=True):
+        update_producer_profile(
+            producer, updated_by=producer_user, description="Nouveau texte."
+        )
+    assert [m.to for m in mail.outbox] == [[organiser.email]]
+    body = mail.outbox[0].body
+    for collective in (producer.partnerships.first().collective, other_collective):
+        assert f"/organisation/{collective.slug}/moderation/" in body
+
+
 def test_an_organiser_who_manages_the_farm_is_not_asked_to_review_it(
     collective,
     producer,
@@ -363,6 +382,29 @@ def test_a_change_already_reviewed_is_explained_not_an_error(
         follow=True,
     )
     assertContains(response, "no longer waiting")
+    change.refresh_from_db()
+    assert change.status == ProfileSubmission.Status.APPROVED
+
+
+def test_a_review_that_loses_a_race_is_told_so(
+    as_user, collective, organiser, change, monkeypatch
+):
+    """Another organiser approves between the page's read and the reject."""
+    from amap.producers.services import moderation
+
+    reject = moderation.reject_profile_change
+
+    def approved_meanwhile(submission, **kwargs):
+        approve_profile_change(submission, reviewed_by=organiser)
+        return reject(submission, **kwargs)
+
+    monkeypatch.setattr(moderation, "reject_profile_change", approved_meanwhile)
+    response = as_user(organiser).post(
+        review_url(collective, change),
+        {f"s{change.pk}-decision": "reject", f"s{change.pk}-comment": "Non."},
+        follow=True,
+    )
+    assertContains(response, "already been reviewed")
     change.refresh_from_db()
     assert change.status == ProfileSubmission.Status.APPROVED
 

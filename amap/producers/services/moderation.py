@@ -299,7 +299,7 @@ def send_moderation_email(*, submission_id: int) -> None:
 
 def send_submission_notice(*, submission_id: int) -> None:
     """Tell the organisers of the collectives the farm supplies that a change
-    waits for them, with a link to each collective's queue."""
+    waits for them, once each, with a link to each of their collectives' queue."""
     submission = (
         ProfileSubmission.objects.select_related("producer")
         .filter(pk=submission_id, status=ProfileSubmission.Status.PENDING)
@@ -317,13 +317,20 @@ def send_submission_notice(*, submission_id: int) -> None:
         .select_related("user", "collective")
         .order_by("collective__name", "user__email")
     )
+    by_person: dict[int, list] = {}
+    emails: dict[int, str] = {}
     for membership in organisers:
+        by_person.setdefault(membership.user_id, []).append(membership.collective)
+        emails[membership.user_id] = membership.user.email
+    for user_id, collectives in by_person.items():
+        # One email per person, with the queue of each collective they organise.
         send_templated_email(
             template="emails/producers/profile_submitted",
-            to=[membership.user.email],
+            to=[emails[user_id]],
             context={
                 "submission": submission,
                 "producer": submission.producer,
-                "collective": membership.collective,
+                "collectives": collectives,
+                "collective_names": ", ".join(c.name for c in collectives),
             },
         )

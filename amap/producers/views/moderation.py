@@ -143,6 +143,10 @@ def review(request, slug, pk):
                     % {"name": submission.producer.name},
                 )
         except ValidationError as error:
+            if not moderation.moderation_queue(request.user, collective).filter(pk=pk):
+                # Reviewed meanwhile, e.g. by another organiser or another tab.
+                messages.warning(request, " ".join(error.messages))
+                return redirect("producers:moderation_queue", slug=collective.slug)
             add_service_errors(form, error)
         else:
             return redirect("producers:moderation_queue", slug=collective.slug)
