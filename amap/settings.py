@@ -190,6 +190,10 @@ ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mand
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# A logged-in person sent to the login page (a page or the editors' admin
+# their account cannot open) sees the form, to log in with another account,
+# instead of being bounced back where they came from, in a loop.
+ACCOUNT_AUTHENTICATED_LOGIN_REDIRECTS = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AMAP] "
 ACCOUNT_SIGNUP_FORM_CLASS = "amap.members.forms.SignupForm"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
@@ -230,6 +234,12 @@ WAGTAIL_SITE_NAME = "Réseau des AMAP"
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# One login page for everything: a private page and the editors' admin send
+# people to the site's own (allauth), not to Wagtail's bare ones.
+WAGTAIL_FRONTEND_LOGIN_URL = "/compte/login/"
+WAGTAILADMIN_LOGIN_URL = "/compte/login/"
+# Page addresses without accents: "adherer-au-reseau", never "adhérer-au-réseau".
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx", "ods"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

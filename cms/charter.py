@@ -76,7 +76,8 @@ class CharterPage(Page):
         context["versions"] = versions
         context["current_version"] = versions[0] if versions else None
         context["accepted"] = None
-        if request.user.is_authenticated and versions:
+        if versions and member_services.charter_applies_to(request.user):
+            # Only the people bound by the charter are asked to accept it.
             _version, accepted = member_services.charter_status(request.user)
             context["accepted"] = accepted
         return context

@@ -3,9 +3,9 @@
 The home page's live children are read once and kept in the cache: the
 navigation shows those marked "show in menus" (Wagtail's Promote tab), the
 footer all of them but the collectives' pages (the collectives have their
-own list). Publishing, unpublishing, moving or deleting a page rebuilds the
-cached menu once the change is committed, so no request pays a query for it
-after the first.
+own list). Publishing, unpublishing, moving or deleting a page, or changing
+its privacy, rebuilds the cached menu once the change is committed, so no
+request pays a query for it after the first.
 """
 
 from django.contrib.contenttypes.models import ContentType
@@ -60,7 +60,8 @@ def menu_context(request) -> dict:
 
 
 def connect_signals() -> None:
-    from django.db.models.signals import post_delete
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.models import PageViewRestriction
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
     for name, signal in (
@@ -70,6 +71,13 @@ def connect_signals() -> None:
     ):
         signal.connect(refresh_after_commit, dispatch_uid=f"cms.menu.{name}")
     post_delete.connect(_page_deleted, dispatch_uid="cms.menu.post_delete")
+    # A page made private (or public again) leaves (or rejoins) the menu.
+    for name, signal in (("saved", post_save), ("deleted", post_delete)):
+        signal.connect(
+            refresh_after_commit,
+            sender=PageViewRestriction,
+            dispatch_uid=f"cms.menu.restriction_{name}",
+        )
 
 
 def _page_deleted(sender, instance, **kwargs) -> None:

@@ -206,6 +206,11 @@ class CollectivePage(RoutablePageMixin, Page):
         null=True,
         related_name="page",
         verbose_name=gettext_lazy("collective"),
+        error_messages={
+            "unique": gettext_lazy(
+                "This collective already has its page: edit that one instead."
+            )
+        },
     )
     presentation = RichTextField(
         gettext_lazy("presentation"),

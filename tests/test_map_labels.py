@@ -54,6 +54,7 @@ def test_every_public_map_names_leaflets_controls_in_the_page_language(
             "close_popup": "Close popup",
             "leaflet_title": "A JavaScript library for interactive maps",
             "position": "Position on the map",
+            "osm_contributors": "OpenStreetMap contributors",
         }, url
 
 
@@ -68,8 +69,11 @@ def test_a_french_visitor_gets_the_labels_from_the_french_catalogue(
         "close_popup",
         "leaflet_title",
         "position",
+        "osm_contributors",
     }
     assert all(value.strip() for value in labels.values())
+    assert labels["zoom_in"] == "Zoomer"
+    assert labels["osm_contributors"] == "les contributeurs d’OpenStreetMap"
 
 
 @pytest.mark.usefixtures("english")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from amap.background import enqueue_on_commit
 from amap.emails import send_templated_email
 
-from .charter_diff import changed_passages
+from .charter_diff import changed_passages, charter_headings, html_to_text
 from .models import (
     CharterAcceptance,
     CharterNotice,
@@ -335,6 +335,18 @@ def _forget_current_charter_number() -> None:
     cache.delete(CHARTER_CACHE_KEY)
 
 
+def same_charter_text(text: tuple[str, str], version: CharterVersion) -> bool:
+    """Whether (title, body) reads the same as `version`: the words and their
+    paragraphs and headings, not the editor's markup (Wagtail adds block keys
+    to every paragraph when it saves a text it did not write)."""
+    title, body = text
+    return (
+        " ".join(title.split()) == " ".join(version.title.split())
+        and html_to_text(body) == html_to_text(version.body)
+        and charter_headings(body) == charter_headings(version.body)
+    )
+
+
 def check_charter_change(*, title: str, body: str, what_changed: str) -> None:
     """A text that differs from the current version needs its own "what
     changed" note: members read it when asked to accept, and the previous
@@ -343,7 +355,7 @@ def check_charter_change(*, title: str, body: str, what_changed: str) -> None:
     Checked when the charter page is saved, before it can be published.
     """
     current = current_charter_version()
-    if current is None or (title, body) == (current.title, current.body):
+    if current is None or same_charter_text((title, body), current):
         return
     note = what_changed.strip()
     if not note or note == current.what_changed.strip():
@@ -382,7 +394,7 @@ def publish_charter_version(
         if known is not None:
             return known
     latest = CharterVersion.objects.select_for_update().latest_first().first()
-    if latest is not None and (latest.title, latest.body) == (title, body):
+    if latest is not None and same_charter_text((title, body), latest):
         latest.page_url = page_url or latest.page_url
         latest.what_changed = what_changed or latest.what_changed
         latest.save(update_fields=["page_url", "what_changed"])

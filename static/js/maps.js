@@ -116,7 +116,15 @@
         { attribution: "&copy; OpenStreetMap contributors" }]];
     }
     var tile = tiles[0];
-    L.tileLayer(tile[1], tile[2] || {}).addTo(map);
+    var tileOptions = Object.assign({}, tile[2] || {});
+    if (tile[0] === "OpenStreetMap" && labels().osm_contributors) {
+      /* OpenStreetMap's required credit, in the page's language. */
+      var credit = document.createElement("a");
+      credit.href = "https://www.openstreetmap.org/copyright";
+      credit.textContent = labels().osm_contributors;
+      tileOptions.attribution = "&copy; " + credit.outerHTML;
+    }
+    L.tileLayer(tile[1], tileOptions).addTo(map);
     element.amapMap = map;
     return map;
   }

@@ -259,13 +259,15 @@ def test_a_visitor_is_asked_to_log_in_to_join(client, tree):
     response = client.get("/dervallieres/")
 
     assertContains(response, "/compte/login/?next=/dervallieres/")
-    assertNotContains(response, 'action="/dervallieres/rejoindre/"')
+    assertNotContains(response, 'action="/dervallieres/rejoindre/#rejoindre"')
 
 
 def test_joining_from_the_collective_page_sends_a_request(
     as_user, tree, producer_user, collective
 ):
     client = as_user(producer_user)
+    form = 'action="/dervallieres/rejoindre/#rejoindre"'  # back to the form after
+    assertContains(client.get("/dervallieres/"), form)
 
     response = client.post(
         "/dervallieres/rejoindre/", {"message": "Bonjour !"}, follow=True
@@ -469,3 +471,24 @@ def test_a_missing_image_file_does_not_break_the_page(
     assert response.status_code == 200
     assertNotContains(response, 'property="og:image"')
     assertContains(response, 'content="summary"')
+
+
+def test_the_editors_workflow_has_a_french_name():
+    from wagtail.models import Task, Workflow
+
+    assert Workflow.objects.filter(name="Validation par l'équipe du site").exists()
+    assert not Workflow.objects.filter(name="Moderators approval").exists()
+    assert not Task.objects.filter(name="Moderators approval").exists()
+
+
+def test_a_second_page_for_a_collective_is_refused_with_a_clear_message(tree):
+    from django.core.exceptions import ValidationError
+
+    second = CollectivePage(
+        title="Encore", slug="encore", collective=tree["collective"].collective
+    )
+    with pytest.raises(ValidationError) as refused:
+        second.validate_unique()
+    assert refused.value.message_dict["collective"] == [
+        "This collective already has its page: edit that one instead."
+    ]

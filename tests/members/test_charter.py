@@ -17,6 +17,7 @@ from amap.members.models import CharterAcceptance, CharterNotice, CharterVersion
 from amap.members.services import (
     CharterNotAccepted,
     accept_charter,
+    check_charter_change,
     current_charter_version,
     publish_charter_version,
     require_current_charter,
@@ -88,6 +89,28 @@ def test_publishing_the_same_text_again_makes_no_new_version(v1):
     again = publish(V1, what_changed="Coquille corrigée.")
     assert again == v1
     assert CharterVersion.objects.count() == 1
+
+
+def test_the_editors_markup_alone_makes_no_new_version(v1, member):
+    """Wagtail adds block keys to every paragraph when it first saves a text."""
+    accept_charter(user=member, version=v1)
+    resaved = (
+        '<h2 data-block-key="a1b2c">Nos engagements</h2>'
+        '<p data-block-key="d3e4f">Une agriculture paysanne et   de saison.</p>'
+    )
+    check_charter_change(
+        title="Charte éthique du réseau", body=resaved, what_changed=""
+    )  # no new note asked for
+    assert publish(resaved) == v1
+    assert CharterVersion.objects.count() == 1
+    require_current_charter(member)  # still accepted
+
+
+def test_a_paragraph_turned_into_a_heading_is_a_new_version(v1):
+    as_heading = (
+        "<h2>Nos engagements</h2><h2>Une agriculture paysanne et de saison.</h2>"
+    )
+    assert publish(as_heading, what_changed="Un nouvel engagement.").number == 2
 
 
 def test_accepting_records_the_version_and_the_date(member, v1):

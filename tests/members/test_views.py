@@ -208,10 +208,10 @@ def test_collective_list_counts_active_members_only(client_as, collective, membe
 DETAIL_JOIN_BOX = {
     "anonymous": "Log in or create an account to ask to join.",
     "member": "You are a member of this collective.",
-    "other_member": 'action="/collectifs/dervallieres/rejoindre/"',
-    "producer_user": 'action="/collectifs/dervallieres/rejoindre/"',
+    "other_member": 'action="/collectifs/dervallieres/rejoindre/#rejoindre"',
+    "producer_user": 'action="/collectifs/dervallieres/rejoindre/#rejoindre"',
     "organiser": "You are a member of this collective.",
-    "other_organiser": 'action="/collectifs/dervallieres/rejoindre/"',
+    "other_organiser": 'action="/collectifs/dervallieres/rejoindre/#rejoindre"',
 }
 
 

@@ -208,6 +208,7 @@ def test_a_farm_added_outside_a_collective_waits_for_an_organiser(
 
 
 def test_an_organiser_of_two_collectives_the_farm_supplies_gets_one_email(
+    collective,
     producer,
     producer_user,
     organiser,
@@ -222,8 +223,10 @@ def test_an_organiser_of_two_collectives_the_farm_supplies_gets_one_email(
         )
     assert [m.to for m in mail.outbox] == [[organiser.email]]
     body = mail.outbox[0].body
-    for collective in (producer.partnerships.first().collective, other_collective):
-        assert f"/organisation/{collective.slug}/moderation/" in body
+    for supplied in (collective, other_collective):
+        assert f"/organisation/{supplied.slug}/moderation/" in body
+    names = sorted([collective.name, other_collective.name])
+    assert f"supplies the collectives {names[0]} and {names[1]}," in body
 
 
 def test_an_organiser_who_manages_the_farm_is_not_asked_to_review_it(

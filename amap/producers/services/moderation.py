@@ -20,6 +20,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from amap.background import enqueue_on_commit
@@ -297,6 +299,10 @@ def send_moderation_email(*, submission_id: int) -> None:
     )
 
 
+# "A, B and C" in the email's language: joined when the template renders.
+_names_list = lazy(lambda names: get_text_list(names, _("and")), str)
+
+
 def send_submission_notice(*, submission_id: int) -> None:
     """Tell the organisers of the collectives the farm supplies that a change
     waits for them, once each, with a link to each of their collectives' queue."""
@@ -331,6 +337,6 @@ def send_submission_notice(*, submission_id: int) -> None:
                 "submission": submission,
                 "producer": submission.producer,
                 "collectives": collectives,
-                "collective_names": ", ".join(c.name for c in collectives),
+                "collective_names": _names_list([c.name for c in collectives]),
             },
         )
