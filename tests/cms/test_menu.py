@@ -112,3 +112,10 @@ def test_the_menu_costs_no_query_once_cached(
     with django_assert_max_num_queries(3):  # session-less: only the page's own
         response = client.get("/recherche/")
     assertContains(response, 'href="/producteurs/"', count=2)
+
+
+def test_the_language_menu_names_each_language_in_itself(client):
+    response = client.get("/recherche/", HTTP_ACCEPT_LANGUAGE="fr")
+    html = response.content.decode()
+    assert 'lang="en">English</option>' in html
+    assert 'lang="fr">Français</option>' in html

@@ -362,6 +362,20 @@ def test_the_demo_builds_the_page_tree_once(client):
         assert client.get(page.url).status_code == 200, page.url
 
 
+def test_the_demo_leaves_the_task_worker_nothing_to_catch_up(mailoutbox):
+    """Past cycles were closed on time and their picking lists sent then:
+    the worker's first run after `make run` closes and emails nothing."""
+    from amap.distribution.services.calendar import close_due_cycles
+    from amap.orders.picking import send_picking_lists
+
+    call_command("demo", stdout=StringIO())
+    mailoutbox.clear()
+
+    assert close_due_cycles() == []
+    assert send_picking_lists() == 0
+    assert mailoutbox == []
+
+
 # The editors' side: Wagtail's admin opens every page type
 
 

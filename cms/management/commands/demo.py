@@ -11,7 +11,7 @@ from amap.members.demo import (
     remove_demo_members,
 )
 from amap.orders.demo import build_contracts, remove_demo_orders
-from amap.orders.demo_orders import build_orders
+from amap.orders.demo_orders import build_orders, record_past_closings
 from amap.producers.demo import build_producers, remove_demo_producers
 from amap.producers.demo_catalogue import build_catalogues, build_offers
 from cms.demo import build_site
@@ -55,6 +55,7 @@ class Command(BaseCommand):
                 organiser=people["organiser"],
             )
             build_orders(collectives=people["collectives"])
+            record_past_closings(people["collectives"])
             build_group_purchases(
                 collectives=people["collectives"], organiser=people["organiser"]
             )
