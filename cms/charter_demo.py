@@ -4,7 +4,7 @@ version 2 with its "what changed" note, so that logging in shows the diff."""
 from wagtail.models import Page
 
 from amap.members.demo import DEMO_DOMAIN, demo_email
-from amap.members.models import CharterAcceptance, CharterVersion
+from amap.members.models import CharterAcceptance, CharterNotice, CharterVersion
 from amap.members.services import accept_charter, people_bound_by_charter
 from amap.producers.models import CharterCommitment, Producer
 
@@ -90,10 +90,10 @@ LOGIN_ACCOUNTS = [
 
 
 def _most_demo_people_accepted_the_current_version() -> None:
-    """History for the demo: about three people in five (and the farms they
-    run) already accepted the current version, so that the organisers see a
-    realistic few who have not; the login accounts have not, so that logging
-    in shows what changed."""
+    """History for the demo: everyone was told of the current version, and
+    about three people in five (and the farms they run) already accepted it,
+    so that the organisers see a realistic few who have not; the login
+    accounts have not, so that logging in shows what changed."""
     current = CharterVersion.objects.latest_first().first()
     if current is None or current.number == 1:
         return
@@ -108,6 +108,17 @@ def _most_demo_people_accepted_the_current_version() -> None:
             CharterAcceptance(user=user, version=current)
             for index, user in enumerate(people)
             if index % 5 < 3
+        ],
+        ignore_conflicts=True,
+    )
+    # Everyone was told by email when it was published, not at the task
+    # worker's first run after `make run`.
+    CharterNotice.objects.bulk_create(
+        [
+            CharterNotice(user=user, version=current)
+            for user in people_bound_by_charter().filter(
+                email__endswith=f"@{DEMO_DOMAIN}"
+            )
         ],
         ignore_conflicts=True,
     )

@@ -363,9 +363,14 @@ def test_the_demo_builds_the_page_tree_once(client):
 
 
 def test_the_demo_leaves_the_task_worker_nothing_to_catch_up(mailoutbox):
-    """Past cycles were closed on time and their picking lists sent then:
-    the worker's first run after `make run` closes and emails nothing."""
+    """Past cycles were closed on time and their picking lists sent then, and
+    everyone was told of the charter's version 2 when it came out: the
+    worker's first run after `make run` closes and emails nothing."""
     from amap.distribution.services.calendar import close_due_cycles
+    from amap.members.services import (
+        current_charter_version,
+        send_charter_version_emails,
+    )
     from amap.orders.picking import send_picking_lists
 
     call_command("demo", stdout=StringIO())
@@ -373,6 +378,7 @@ def test_the_demo_leaves_the_task_worker_nothing_to_catch_up(mailoutbox):
 
     assert close_due_cycles() == []
     assert send_picking_lists() == 0
+    assert send_charter_version_emails(version_id=current_charter_version().pk) == 0
     assert mailoutbox == []
 
 
