@@ -4,14 +4,12 @@ creating farms, the navigation, the admin and the demo farms.
 Pages are asked for in English (the `english` fixture).
 """
 
-import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from amap import geocoding
@@ -30,6 +28,7 @@ from tests.factories import (
     ProducerFactory,
     UserFactory,
 )
+from tests.producers.profile_forms import png_file, profile_data
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -45,31 +44,6 @@ NEW_ADDRESS = {
 def position(producer):
     producer.refresh_from_db()
     return (producer.latitude, producer.longitude)
-
-
-def png_file(name="ferme.png", size=(4, 4)):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (90, 140, 60)).save(buffer, format="PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
-
-
-def profile_data(producer, **changes):
-    data = {
-        "name": producer.name,
-        "activity": producer.activity,
-        "description": producer.description,
-        "email": producer.email,
-        "phone": producer.phone,
-        "website": producer.website,
-        "street": producer.street,
-        "postcode": producer.postcode,
-        "town": producer.town,
-        "latitude": "",
-        "longitude": "",
-        "position_set_by_hand": "",
-    }
-    data.update(changes)
-    return data
 
 
 @pytest.fixture

@@ -6,15 +6,10 @@ and label checkboxes beside their text.
 Pages are asked for in English (the `english` fixture).
 """
 
-import io
-import os
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
-from PIL import Image
 from pytest_django.asserts import assertContains, assertNotContains
 
 from amap.producers import forms_profile
@@ -26,37 +21,9 @@ from amap.producers.services.moderation import (
     submit_profile_change,
 )
 from tests.factories import LabelFactory
+from tests.producers.profile_forms import png_file, profile_data
 
 pytestmark = pytest.mark.usefixtures("english")
-
-
-def png_file(name="ferme.png", size=(4, 4), noise=False):
-    buffer = io.BytesIO()
-    if noise:
-        image = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
-    else:
-        image = Image.new("RGB", size, (90, 140, 60))
-    image.save(buffer, format="PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
-
-
-def profile_data(producer, **changes):
-    data = {
-        "name": producer.name,
-        "activity": producer.activity,
-        "description": producer.description,
-        "email": producer.email,
-        "phone": producer.phone,
-        "website": producer.website,
-        "street": producer.street,
-        "postcode": producer.postcode,
-        "town": producer.town,
-        "latitude": "",
-        "longitude": "",
-        "position_set_by_hand": "",
-    }
-    data.update(changes)
-    return data
 
 
 # The description's length ---------------------------------------------------------
