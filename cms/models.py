@@ -21,6 +21,7 @@ from amap.distribution.geojson import (
 from amap.distribution.models import PickupPoint
 from amap.distribution.services.pickup_points import next_distributions_for_member
 from amap.members import services as member_services
+from amap.members.extensions import with_public_urls
 from amap.members.forms import JoinRequestForm
 from amap.members.models import Collective, Membership
 from amap.producers.models import Producer, Product
@@ -99,13 +100,9 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         user = request.user
-        collectives = list(
+        context["collectives"] = with_public_urls(
             Collective.objects.active().with_member_counts().with_status_for(user)
         )
-        urls = collective_page_urls(collectives)
-        for collective in collectives:
-            collective.public_url = urls.get(collective.pk, "")
-        context["collectives"] = collectives
         context["next_distributions"] = (
             next_distributions_for_member(user) if user.is_authenticated else []
         )

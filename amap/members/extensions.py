@@ -26,10 +26,14 @@ WaitingProvider = Callable[[object, list], dict]
 _waiting: list[WaitingProvider] = []
 
 
-def register_waiting(provider: WaitingProvider) -> WaitingProvider:
-    if provider not in _waiting:
-        _waiting.append(provider)
+def _add(registry: list, provider):
+    if provider not in registry:
+        registry.append(provider)
     return provider
+
+
+def register_waiting(provider: WaitingProvider) -> WaitingProvider:
+    return _add(_waiting, provider)
 
 
 def waiting_for_organisers(user, collectives) -> dict[int, list[Waiting]]:
@@ -52,9 +56,7 @@ _public_pages: list[PublicPageProvider] = []
 def register_public_pages(provider: PublicPageProvider) -> PublicPageProvider:
     """The public site (cms) gives each collective a richer page of its own;
     the members app's links and its plain collective page lead there."""
-    if provider not in _public_pages:
-        _public_pages.append(provider)
-    return provider
+    return _add(_public_pages, provider)
 
 
 def public_page_urls(collectives) -> dict[int, str]:
@@ -64,3 +66,12 @@ def public_page_urls(collectives) -> dict[int, str]:
     for provider in _public_pages:
         urls.update(provider(collectives))
     return urls
+
+
+def with_public_urls(collectives) -> list:
+    """`collectives` as a list, each with `public_url` ("" without a page)."""
+    collectives = list(collectives)
+    urls = public_page_urls(collectives)
+    for collective in collectives:
+        collective.public_url = urls.get(collective.pk, "")
+    return collectives

@@ -16,7 +16,7 @@ from amap.forms import add_service_errors
 
 from . import services
 from .charter_diff import word_diff
-from .extensions import public_page_urls, waiting_for_organisers
+from .extensions import public_page_urls, waiting_for_organisers, with_public_urls
 from .forms import InvitationForm, JoinRequestForm, MembershipFilterForm
 from .middleware import SESSION_KEY as CHARTER_SESSION_KEY
 from .models import (
@@ -69,11 +69,7 @@ class CollectiveListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        collectives = list(context["collectives"])
-        urls = public_page_urls(collectives)
-        for collective in collectives:
-            collective.public_url = urls.get(collective.pk, "")
-        context["collectives"] = collectives
+        context["collectives"] = with_public_urls(context["collectives"])
         return context
 
 

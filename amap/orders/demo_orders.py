@@ -148,11 +148,12 @@ def record_past_closings(collectives) -> int:
     for cycle in cycles:
         cycle.closed_at = cycle.closes_at
     OrderCycle.objects.bulk_update(cycles, ["closed_at"])
+    closed = {cycle.pk for cycle in cycles}
     PickingListSent.objects.bulk_create(
         [
             PickingListSent(producer_id=producer_id, cycle_id=cycle_id)
             for producer_id, cycle_id in _cycles_to_send(now)
-            if cycle_id in {cycle.pk for cycle in cycles}
+            if cycle_id in closed
         ],
         ignore_conflicts=True,
     )

@@ -9,8 +9,9 @@ from django.utils.translation import ngettext
 
 from amap.members.extensions import Waiting
 
-from .models import Partnership, Producer, ProfileSubmission
+from .models import Partnership, ProfileSubmission
 from .services.charter import farm_accepted_charter, farm_has_accounts
+from .services.moderation import managed_by
 
 
 def organiser_waiting(user, collectives) -> dict[int, list[Waiting]]:
@@ -21,11 +22,7 @@ def organiser_waiting(user, collectives) -> dict[int, list[Waiting]]:
             producer_id=OuterRef("producer_id"),
             status=ProfileSubmission.Status.PENDING,
         )
-    ) & ~Exists(
-        Producer.managers.through.objects.filter(
-            producer_id=OuterRef("producer_id"), user_id=user.pk
-        )
-    )
+    ) & ~Exists(managed_by(user).filter(producer_id=OuterRef("producer_id")))
     counts = {"to_review": Count("pk", filter=Q(review))}
     accepted = farm_accepted_charter()
     if accepted is not None:

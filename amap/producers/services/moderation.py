@@ -46,8 +46,9 @@ def _moderated_producer_ids(user, collective=None):
     )
 
 
-def _managed_by(user):
-    """The farm-manager links of `user`, for an `Exists` on a farm."""
+def managed_by(user):
+    """The farm-manager links of `user`, for an `Exists` on a farm: a farm's
+    own managers do not review its page."""
     return Producer.managers.through.objects.filter(user_id=user.pk)
 
 
@@ -63,7 +64,7 @@ def moderation_queue(user, collective=None):
         )
         .annotate(
             reviewer_manages_farm=Exists(
-                _managed_by(user).filter(producer_id=OuterRef("producer_id"))
+                managed_by(user).filter(producer_id=OuterRef("producer_id"))
             )
         )
         .select_related("producer", "submitted_by")
@@ -214,7 +215,7 @@ def _locked_pending(submission: ProfileSubmission, *, reviewed_by) -> ProfileSub
     )
     if submission.status != ProfileSubmission.Status.PENDING:
         raise ValidationError(_("This change has already been reviewed."))
-    if _managed_by(reviewed_by).filter(producer_id=submission.producer_id).exists():
+    if managed_by(reviewed_by).filter(producer_id=submission.producer_id).exists():
         raise ValidationError(
             _(
                 "You manage this farm: another organiser must review its page, "
