@@ -15,7 +15,7 @@ from amap.members.permissions import member_collectives
 from amap.orders.extensions import CollectedLine, OtherDue
 
 from .models import Payment, Pledge
-from .selectors import (
+from .selectors.campaigns import (
     SETTLED_STATUSES,
     amounts_due_by_member,
     collected_at,

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from amap.orders.spreadsheets import csv_bytes
 from amap.pdf import render_pdf
 
-from .selectors import SupplierOrder
+from .selectors.campaigns import SupplierOrder
 
 
 def _money(value) -> str:

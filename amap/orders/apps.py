@@ -14,7 +14,7 @@ class OrdersConfig(AppConfig):
             register_sheet_touched,
         )
 
-        from .selectors import members_with_orders_for
+        from .selectors.booking import members_with_orders_for
         from .services.documents import on_cycle_closed, on_sheet_touched
 
         register_concerned_people(members_with_orders_for)

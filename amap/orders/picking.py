@@ -19,7 +19,11 @@ from amap.pdf import render_pdf
 from amap.producers.models import Producer
 
 from .models import Contract, Order, OrderLine, PickingListSent, Subscription
-from .selectors_bookings import ProducerBookings, producer_bookings, quantity_text
+from .selectors.producer_bookings import (
+    ProducerBookings,
+    producer_bookings,
+    quantity_text,
+)
 from .spreadsheets import neutralise
 
 logger = logging.getLogger(__name__)

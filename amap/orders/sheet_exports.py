@@ -15,7 +15,7 @@ from django.utils.translation import pgettext
 
 from amap.pdf import render_pdf
 
-from .selectors_bookings import quantity_text
+from .selectors.producer_bookings import quantity_text
 from .sheets import DeliveryNote, DistributionSheet, delivery_notes, distribution_sheet
 from .spreadsheets import csv_bytes, xlsx_bytes
 

@@ -22,9 +22,9 @@ from amap.distribution.models import Distribution, Shift, ShiftAssignment
 
 from .extensions import collected_lines
 from .models import Absence, Order, OrderLine
-from .selectors_bookings import BasketTotal, ProductTotal, quantity_text
-from .selectors_contracts import ContractBasket, baskets_for_distributions
-from .selectors_money import amounts_due_by_member
+from .selectors.balances import amounts_due_by_member
+from .selectors.contracts import ContractBasket, baskets_for_distributions
+from .selectors.producer_bookings import BasketTotal, ProductTotal, quantity_text
 
 ZERO = Decimal("0")
 

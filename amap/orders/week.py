@@ -30,9 +30,9 @@ from amap.members.models import User
 from amap.producers.models import Offer, Producer
 
 from .models import Absence, Instalment, Order, Subscription
-from .selectors_bookings import quantity_text
-from .selectors_contracts import baskets_for_distributions
-from .selectors_money import orders_with_amounts
+from .selectors.balances import orders_with_amounts
+from .selectors.contracts import baskets_for_distributions
+from .selectors.producer_bookings import quantity_text
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")

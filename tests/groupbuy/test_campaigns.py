@@ -12,7 +12,11 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from amap.groupbuy.models import GroupPurchase, Item, Payment, Pledge
-from amap.groupbuy.selectors import amounts_due_by_member, collected_at, item_inputs
+from amap.groupbuy.selectors.campaigns import (
+    amounts_due_by_member,
+    collected_at,
+    item_inputs,
+)
 from amap.groupbuy.services import campaigns as services
 from tests.factories import (
     DistributionFactory,

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from amap.groupbuy.models import GroupPurchase, Pledge
-from amap.groupbuy.selectors_pledges import campaign_progress
+from amap.groupbuy.selectors.pledges import campaign_progress
 from amap.groupbuy.services.pledges import pledge, pledge_many
 from amap.members.models import Membership
 from tests.factories import (

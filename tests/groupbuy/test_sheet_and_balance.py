@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from amap.groupbuy.services import campaigns as services
-from amap.orders.selectors_money import amounts_due_by_member, member_balances
+from amap.orders.selectors.balances import amounts_due_by_member, member_balances
 from amap.orders.sheets import distribution_sheet
 from tests.factories import (
     DistributionFactory,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from amap.groupbuy.selectors import supplier_order
+from amap.groupbuy.selectors.campaigns import supplier_order
 from amap.groupbuy.services import campaigns as services
 from amap.groupbuy.supplier_order import supplier_order_csv, supplier_order_pdf
 from tests.factories import (

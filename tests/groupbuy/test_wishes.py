@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from amap.groupbuy.models import GroupPurchase, Vote, Wish
-from amap.groupbuy.selectors_wishes import ranked_wishes
+from amap.groupbuy.selectors.wishes import ranked_wishes
 from amap.groupbuy.services.wishes import (
     decline_wish,
     propose_wish,

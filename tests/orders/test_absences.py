@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from amap.orders.models import Absence
-from amap.orders.selectors_contracts import absences_for_distribution
+from amap.orders.selectors.contracts import absences_for_distribution
 from amap.orders.services.absences import cancel_absence, record_absence
 from tests.factories import (
     AbsenceFactory,

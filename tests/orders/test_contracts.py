@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from amap.distribution.models import UsualPickupPoint
 from amap.orders.models import Absence, Contract, ContractOption, Subscription
-from amap.orders.selectors_contracts import baskets_for_distribution, member_baskets
+from amap.orders.selectors.contracts import baskets_for_distribution, member_baskets
 from amap.orders.services.contracts import (
     cancel_subscription,
     save_contract,

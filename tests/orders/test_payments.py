@@ -15,7 +15,7 @@ from amap.orders.models import (
     PaymentMethod,
     Subscription,
 )
-from amap.orders.selectors_money import member_amount_due, member_balances
+from amap.orders.selectors.balances import member_amount_due, member_balances
 from amap.orders.services.payments import (
     cancel_instalment_payment,
     mark_instalments_paid,

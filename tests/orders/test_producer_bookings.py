@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from amap.distribution.models import UsualPickupPoint
 from amap.orders.models import Order, OrderLine, PickingListSent
 from amap.orders.picking import neutralise, send_picking_lists
-from amap.orders.selectors_bookings import producer_bookings
+from amap.orders.selectors.producer_bookings import producer_bookings
 from amap.orders.tasks import send_picking_lists_task
 from tests.factories import (
     ContractFactory,

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from amap.orders.models import Absence, Instalment, Order
-from amap.orders.selectors_money import amounts_due_by_member, member_balances
+from amap.orders.selectors.balances import amounts_due_by_member, member_balances
 from amap.orders.sheets import cycle_sheets, delivery_notes, distribution_sheet
 from tests.factories import DistributionFactory
 from tests.orders.sheet_data import big_distribution, book, sheet_scenario

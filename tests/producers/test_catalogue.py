@@ -325,7 +325,7 @@ def test_bad_product_input_is_refused_next_to_the_field(
 
 
 def test_a_photo_over_5_mb_is_refused(as_user, producer, producer_user, monkeypatch):
-    monkeypatch.setattr("amap.producers.forms_catalogue.MAX_PHOTO_SIZE", 10)
+    monkeypatch.setattr("amap.producers.forms.catalogue.MAX_PHOTO_SIZE", 10)
     response = as_user(producer_user).post(
         reverse("producers:product_create", args=[producer.slug]),
         {**product_data(), "photo": png_file()},

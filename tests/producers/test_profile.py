@@ -15,7 +15,8 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 from amap import geocoding
 from amap.members.models import Membership
 from amap.navigation import user_areas
-from amap.producers import demo, forms_profile
+from amap.producers import demo
+from amap.producers.forms import profile as forms_profile
 from amap.producers.models import Label, Partnership, Producer
 from amap.producers.services import profile as services
 from amap.producers.services.moderation import moderation_queue, pending_change

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import translation
 from pytest_django.asserts import assertContains, assertNotContains
 
-from amap.producers import forms_profile
-from amap.producers.forms_profile import ProducerProfileForm
+from amap.producers.forms import profile as forms_profile
+from amap.producers.forms.profile import ProducerProfileForm
 from amap.producers.models import DESCRIPTION_MAX_LENGTH, Producer
 from amap.producers.services.moderation import (
     pending_change,

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from amap.forms import add_service_errors
 from amap.members.permissions import organised_collectives
 
-from ..forms_calendar import (
+from ..forms.calendar import (
     CalendarRangeForm,
     CancelDistributionForm,
     DistributionForm,

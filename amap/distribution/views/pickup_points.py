@@ -14,7 +14,7 @@ from amap.forms import add_service_errors
 from amap.members.models import Collective
 from amap.members.permissions import member_collectives, organised_collectives
 
-from ..forms_pickup_points import PickupPointForm, UsualPickupPointForm
+from ..forms.pickup_points import PickupPointForm, UsualPickupPointForm
 from ..geojson import pickup_points_feature_collection
 from ..models import PickupPoint
 from ..permissions import organised_pickup_points

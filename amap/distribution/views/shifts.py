@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from amap.forms import add_service_errors
 from amap.members.permissions import organised_collectives
 
-from ..forms_shifts import CoverageWeeksForm, ShiftAssignForm, ShiftForm
+from ..forms.shifts import CoverageWeeksForm, ShiftAssignForm, ShiftForm
 from ..models import Distribution, ShiftAssignment
 from ..permissions import member_shifts, organised_distributions, organised_shifts
 from ..services import shifts as services

@@ -38,7 +38,7 @@ from ..models import (
     PriceTier,
 )
 from ..permissions import require_campaign_organiser
-from ..selectors import SETTLED_STATUSES, item_inputs, line_amount
+from ..selectors.campaigns import SETTLED_STATUSES, item_inputs, line_amount
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..selectors_pledges import open_campaigns_for
+from ..selectors.pledges import open_campaigns_for
 
 register = template.Library()
 

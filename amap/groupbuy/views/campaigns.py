@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from amap.forms import add_service_errors
 from amap.members.permissions import organised_collectives
 
-from ..forms_campaigns import (
+from ..forms.campaigns import (
     CampaignForm,
     CancelForm,
     ExtendForm,
@@ -24,7 +24,7 @@ from ..forms_campaigns import (
     PaymentForm,
 )
 from ..models import GroupPurchase, Item, Payment
-from ..selectors import campaign_detail, organiser_campaigns, supplier_order
+from ..selectors.campaigns import campaign_detail, organiser_campaigns, supplier_order
 from ..services import campaigns as services
 from ..supplier_order import filename, supplier_order_csv, supplier_order_pdf
 

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 
 from amap.forms import add_service_errors
 
-from ..forms_pledges import PledgeForm, quantity_name, tolerance_name
+from ..forms.pledges import PledgeForm, quantity_name, tolerance_name
 from ..models import GroupPurchase
 from ..permissions import visible_campaigns
-from ..selectors_pledges import (
+from ..selectors.pledges import (
     RESULT_STATUSES,
     campaign_items,
     campaign_progress,

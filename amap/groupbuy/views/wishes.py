@@ -14,10 +14,10 @@ from amap.forms import add_service_errors
 from amap.members.permissions import member_collectives, organised_collectives
 from amap.producers.models import Producer
 
-from ..forms_pledges import DeclineWishForm, VoteForm, WishForm, WishToCampaignForm
+from ..forms.pledges import DeclineWishForm, VoteForm, WishForm, WishToCampaignForm
 from ..models import Wish
 from ..permissions import visible_campaigns
-from ..selectors_wishes import ranked_wishes, wish_detail
+from ..selectors.wishes import ranked_wishes, wish_detail
 from ..services import wishes as services
 
 

@@ -15,10 +15,10 @@ from amap.distribution.models import Distribution
 from amap.forms import add_service_errors
 from amap.members.permissions import member_collectives, organised_collectives
 
-from ..forms_absences import AbsenceForm
+from ..forms.absences import AbsenceForm
 from ..models import Absence, Contract, Order, Subscription
 from ..permissions import member_absences
-from ..selectors_contracts import absences_for_distribution, member_baskets
+from ..selectors.contracts import absences_for_distribution, member_baskets
 from ..services import absences as services
 
 

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 
 from amap.forms import add_service_errors
 
-from ..forms_booking import BookingForm, field_name
+from ..forms.booking import BookingForm, field_name
 from ..models import Order
 from ..permissions import member_orders
-from ..selectors import (
+from ..selectors.booking import (
     bookable_distributions,
     booking_page,
     member_distributions,

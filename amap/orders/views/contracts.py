@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from amap.forms import add_service_errors
 from amap.members.permissions import member_collectives, organised_collectives
 
-from ..forms_contracts import ContractForm, ContractOptionFormSet, SubscribeForm
+from ..forms.contracts import ContractForm, ContractOptionFormSet, SubscribeForm
 from ..models import Contract, ContractOption, Instalment, Subscription
 from ..permissions import member_subscriptions, organised_subscriptions
 from ..services import contracts as services

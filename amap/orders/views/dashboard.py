@@ -14,8 +14,8 @@ from amap.distribution.models import Distribution, OrderCycle, ShiftAssignment
 from amap.members.permissions import member_collectives
 
 from ..models import Absence, Order, OrderLine, Subscription
-from ..selectors_bookings import quantity_text
-from ..selectors_money import member_balances
+from ..selectors.balances import member_balances
+from ..selectors.producer_bookings import quantity_text
 
 NEXT_DISTRIBUTIONS = 6
 SHIFT_WEEKS = 6

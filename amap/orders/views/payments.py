@@ -15,9 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from amap.forms import add_service_errors
 from amap.members.permissions import organised_collectives
 
-from ..forms_payments import BulkPaymentForm, OrderPaymentForm, PaymentFilterForm
+from ..forms.payments import BulkPaymentForm, OrderPaymentForm, PaymentFilterForm
 from ..models import Contract, Instalment, Order
-from ..selectors_money import (
+from ..selectors.balances import (
     collective_instalments,
     collective_orders,
     filter_payment_rows,

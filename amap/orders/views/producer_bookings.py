@@ -9,8 +9,8 @@ from django.urls import path
 from amap.producers.permissions import managed_producers
 
 from ..picking import picking_list_csv, picking_list_filename, picking_list_pdf
-from ..selectors_bookings import producer_bookings as bookings_for
-from ..selectors_bookings import producer_cycles as cycles_for
+from ..selectors.producer_bookings import producer_bookings as bookings_for
+from ..selectors.producer_bookings import producer_cycles as cycles_for
 
 
 def _farm_and_cycle(request, slug, cycle_pk):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from amap.distribution.models import OrderCycle
 from amap.members.permissions import organised_collectives
 
-from ..forms_volumes import VolumesForm
+from ..forms.volumes import VolumesForm
 from ..volumes import (
     MEASURES,
     food_miles,

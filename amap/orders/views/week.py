@@ -6,7 +6,7 @@ from django.urls import path
 
 from amap.members.permissions import organised_collectives
 
-from ..forms_week import WeekForm
+from ..forms.week import WeekForm
 from ..week import week_dashboard
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from amap.forms import add_service_errors
 
-from ..forms_catalogue import ProductForm
+from ..forms.catalogue import ProductForm
 from ..models import Offer, Product
 from ..permissions import managed_producers, managed_products
 from ..services import catalogue as services

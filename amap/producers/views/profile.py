@@ -13,7 +13,7 @@ from amap.forms import add_service_errors
 from amap.members.models import Collective
 from amap.members.permissions import organised_collectives
 
-from ..forms_profile import (
+from ..forms.profile import (
     PartnershipAddForm,
     PartnershipReferentForm,
     ProducerCreateForm,

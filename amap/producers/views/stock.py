@@ -9,7 +9,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ..forms_stock import StockGridForm
+from ..forms.stock import StockGridForm
 from ..permissions import managed_producers
 from ..services import stock as services
 

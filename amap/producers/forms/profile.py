@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from amap.locations import validate_french_postcode
 from amap.members.models import User
 
-from .models import DESCRIPTION_MAX_LENGTH, Label
-from .services.profile import MAX_PHOTO_SIZE
+from ..models import DESCRIPTION_MAX_LENGTH, Label
+from ..services.profile import MAX_PHOTO_SIZE
 
 SIX_PLACES = Decimal("0.000001")
 POSITION_FIELDS = ("latitude", "longitude")

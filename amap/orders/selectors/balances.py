@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from .extensions import other_amounts_due, other_member_dues
-from .models import Instalment, Order, OrderPayment, Subscription
+from ..extensions import other_amounts_due, other_member_dues
+from ..models import Instalment, Order, OrderPayment, Subscription
 
 ZERO = Decimal("0.00")
 

@@ -11,8 +11,8 @@ from amap.distribution.models import Distribution
 from amap.members.models import Membership
 from amap.producers.models import Producer, Product
 
-from .models import Contract, ContractOption, Subscription
-from .services.contracts import INSTALMENT_CHOICES, MAX_QUANTITY
+from ..models import Contract, ContractOption, Subscription
+from ..services.contracts import INSTALMENT_CHOICES, MAX_QUANTITY
 
 User = get_user_model()
 

@@ -11,7 +11,7 @@ from django.utils.formats import number_format
 
 from amap.distribution.models import Distribution, OrderCycle, UsualPickupPoint
 
-from .models import Contract, Order, OrderLine, Subscription
+from ..models import Contract, Order, OrderLine, Subscription
 
 ZERO = Decimal("0")
 GRAM = Decimal("0.001")

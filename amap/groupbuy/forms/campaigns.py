@@ -15,7 +15,7 @@ from amap.members.models import Collective
 from amap.orders.models import PaymentMethod
 from amap.producers.models import MAX_PRICE, Producer, Product
 
-from .models import MAX_CASES, MAX_UNITS, GroupPurchase, Policy
+from ..models import MAX_CASES, MAX_UNITS, GroupPurchase, Policy
 
 DATETIME_WIDGET = forms.DateTimeInput(
     attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amap.members.models import Membership
 
-from .models import Shift
+from ..models import Shift
 
 User = get_user_model()
 

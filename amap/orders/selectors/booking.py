@@ -11,7 +11,7 @@ from amap.distribution.models import Distribution, OrderCycle, UsualPickupPoint
 from amap.members.permissions import member_collectives
 from amap.producers.models import Offer, Producer
 
-from .models import Order, OrderLine
+from ..models import Order, OrderLine
 
 
 def members_with_orders_for(distribution):

@@ -4,7 +4,7 @@ forms members use for wishes."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import MAX_UNITS, Wish
+from ..models import MAX_UNITS, Wish
 
 
 def quantity_name(item_pk: int) -> str:

@@ -4,8 +4,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from .forms_contracts import MemberChoiceField, collective_members
-from .models import Absence
+from ..forms.contracts import MemberChoiceField, collective_members
+from ..models import Absence
 
 User = get_user_model()
 

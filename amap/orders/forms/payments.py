@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import PaymentMethod
+from ..models import PaymentMethod
 
 REFERENCE_MAX_LENGTH = 100
 

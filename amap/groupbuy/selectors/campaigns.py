@@ -13,8 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Prefetch, Q
 
-from . import allocation
-from .models import GroupPurchase, Item, Payment, Pledge, PriceTier
+from .. import allocation
+from ..models import GroupPurchase, Item, Payment, Pledge, PriceTier
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")

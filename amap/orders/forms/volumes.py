@@ -5,7 +5,7 @@ from datetime import timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .volumes import MAX_RANGE_DAYS, MEASURES, Selection
+from ..volumes import MAX_RANGE_DAYS, MEASURES, Selection
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": _("Enter a date, for example 2026-11-26.")}

@@ -15,8 +15,8 @@ from django.db.models.functions import Coalesce
 
 from amap.members.permissions import organised_collectives
 
-from .models import GroupPurchase, Vote, Wish
-from .permissions import visible_wishes
+from ..models import GroupPurchase, Vote, Wish
+from ..permissions import visible_wishes
 
 
 def _ranked(wishes, user):

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from .models import MAX_PRICE, MAX_QUANTITY, Product
-from .services.catalogue import MAX_PHOTO_SIZE
+from ..models import MAX_PRICE, MAX_QUANTITY, Product
+from ..services.catalogue import MAX_PHOTO_SIZE
 
 
 def _decimal_widget():

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from amap.distribution.models import Distribution, UsualPickupPoint
 
-from .models import Absence, Contract, ContractOption, Subscription
+from ..models import Absence, Contract, ContractOption, Subscription
 
 HALF = Decimal("0.5")
 

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
-from .recurrence import SeasonRule, SeasonRuleError, plan_season
-from .services.calendar import SEASON_RULE_MESSAGES
+from ..recurrence import SeasonRule, SeasonRuleError, plan_season
+from ..services.calendar import SEASON_RULE_MESSAGES
 
 MAX_CALENDAR_WEEKS = 52
 MAX_DAYS_BEFORE = 60

@@ -9,11 +9,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from .allocation import ItemAllocation, ItemProgress, allocate, campaign_total
-from .allocation import item_progress as compute_item_progress
-from .models import GroupPurchase, Item, Pledge, PriceTier
-from .permissions import visible_campaigns
-from .selectors import item_input
+from ..allocation import ItemAllocation, ItemProgress, allocate, campaign_total
+from ..allocation import item_progress as compute_item_progress
+from ..models import GroupPurchase, Item, Pledge, PriceTier
+from ..permissions import visible_campaigns
+from ..selectors.campaigns import item_input
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
