@@ -96,8 +96,13 @@ def no_geocoding(monkeypatch):
 
 
 @pytest.mark.parametrize("postcode", ["01000", "44000", "95880", "97400", "98800"])
-def test_french_postcodes_are_accepted(postcode):
-    services.validate_french_postcode(postcode)
+def test_french_postcodes_are_accepted(postcode, collective, organiser):
+    assert services.validate_french_postcode(postcode) is None
+    address = {**ADDRESS, "postcode": postcode}
+    point = services.create_pickup_point(
+        collective=collective, created_by=organiser, name="Maison", **address
+    )
+    assert PickupPoint.objects.get(pk=point.pk).postcode == postcode
 
 
 @pytest.mark.parametrize(
@@ -454,8 +459,14 @@ def test_an_answer_for_an_old_address_is_dropped(collective, monkeypatch):
     assert point.geocode_status == PickupPoint.GeocodeStatus.PENDING
 
 
-def test_geocoding_a_deleted_point_does_nothing(db, no_geocoding):
-    services.geocode_pickup_point(pickup_point_id=123456)
+def test_geocoding_a_deleted_point_does_nothing(collective, unavailable):
+    point = pending_point(collective=collective)
+    point_id = point.pk
+    point.delete()
+    services.geocode_pickup_point(pickup_point_id=point_id)
+    assert unavailable.calls == 0
+    assert geocoding_retries() == []
+    assert not PickupPoint.objects.exists()
 
 
 # Usual pickup point -----------------------------------------------------------
