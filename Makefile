@@ -30,8 +30,10 @@ $(VENV)/.installed: pyproject.toml
 	@printf 'DEBUG=1\nSECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
 	@echo "Wrote .env (DEBUG=1, a random SECRET_KEY)."
 
+# One worker per core (pytest-xdist); test databases are kept between runs
+# (--reuse-db in pyproject.toml): `make test ARGS=--create-db` rebuilds them.
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto $(ARGS)
 
 e2e: install
 	$(BIN)/pytest -m e2e
@@ -39,6 +41,7 @@ e2e: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .

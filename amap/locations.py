@@ -8,6 +8,7 @@ placed it by hand on the map, which always wins.
 import re
 from datetime import timedelta
 from decimal import Decimal
+from typing import TypeGuard
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -166,7 +167,7 @@ def apply_position_change(
         hand_over_to_geocoding(place)
 
 
-def _still_waiting_for(place: Located | None, address: tuple) -> bool:
+def _still_waiting_for(place: Located | None, address: tuple) -> TypeGuard[Located]:
     return (
         place is not None
         and place.position_source != PositionSource.MANUAL
@@ -183,7 +184,7 @@ def geocode_place(model: type[Located], pk: int, *, retry_task: str) -> None:
     written only if the place still waits for this very address. When the
     service is unavailable, `retry_task` is scheduled again, a few times.
     """
-    place = model.objects.filter(pk=pk).first()
+    place = model._default_manager.filter(pk=pk).first()
     if place is None:
         return
     address = (place.street, place.postcode, place.town)
@@ -197,7 +198,7 @@ def geocode_place(model: type[Located], pk: int, *, retry_task: str) -> None:
         _record_unavailable(model, pk, address, retry_task)
         return
     with transaction.atomic():
-        place = model.objects.select_for_update().filter(pk=pk).first()
+        place = model._default_manager.select_for_update().filter(pk=pk).first()
         if not _still_waiting_for(place, address):
             return
         if position is None:
@@ -215,7 +216,7 @@ def geocode_place(model: type[Located], pk: int, *, retry_task: str) -> None:
 
 @transaction.atomic
 def _record_unavailable(model, pk: int, address: tuple, retry_task: str) -> None:
-    place = model.objects.select_for_update().filter(pk=pk).first()
+    place = model._default_manager.select_for_update().filter(pk=pk).first()
     if not _still_waiting_for(place, address):
         return
     place.geocode_status = GeocodeStatus.UNAVAILABLE

@@ -7,7 +7,12 @@ from amap.producers.models import Producer
 
 
 def user_areas(user) -> dict:
-    areas = {"member": False, "organiser": False, "producer": False, "staff": False}
+    areas: dict[str, bool | str] = {
+        "member": False,
+        "organiser": False,
+        "producer": False,
+        "staff": False,
+    }
     if not user.is_authenticated:
         return areas
     roles = set(

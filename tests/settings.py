@@ -12,6 +12,16 @@ os.environ.setdefault(
 
 from amap.settings import *  # noqa: E402,F403
 
+# On SQLite the test database is a file, not memory, so that `--reuse-db` (in
+# pytest's addopts) keeps it, migrated, from one run to the next; each xdist
+# worker gets its own file (pytest-django appends "_gw0", "_gw1"...).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    _test_databases = BASE_DIR / ".pytest_cache"  # noqa: F405
+    _test_databases.mkdir(exist_ok=True)
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(_test_databases / "test_amap.sqlite3")
+    }
+
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

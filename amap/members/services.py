@@ -1,5 +1,7 @@
 """Every write about accounts, collectives and memberships."""
 
+from typing import cast
+
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -308,7 +310,8 @@ def require_current_charter(user) -> None:
         return
     version, accepted = charter_status(user)
     if not accepted:
-        raise CharterNotAccepted(version)
+        # Not accepted means a version exists (see charter_status).
+        raise CharterNotAccepted(cast(CharterVersion, version))
 
 
 def people_bound_by_charter():

@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from amap.members.models import Collective
+
 from ..extensions import other_amounts_due, other_member_dues
 from ..models import Instalment, Order, OrderPayment, Subscription
 
@@ -98,7 +100,7 @@ def filter_payment_rows(instalments, orders, *, status="", query="", contract=No
 class CollectiveBalance:
     """A member's money in one collective: each instalment and order, and totals."""
 
-    collective: object
+    collective: Collective
     instalments: list = field(default_factory=list)
     orders: list = field(default_factory=list)
     others: list = field(default_factory=list)  # extensions.OtherDue

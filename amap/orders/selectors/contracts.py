@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from amap.distribution.models import Distribution, UsualPickupPoint
+from amap.members.models import User
 
 from ..models import Absence, Contract, ContractOption, Subscription
 
@@ -35,14 +36,14 @@ HALF = Decimal("0.5")
 class ContractBasket:
     """One basket (or half of one) to hand over at a distribution."""
 
-    member: object  # the person who collects it
+    member: User  # the person who collects it
     option: ContractOption
     quantity: Decimal
     shared_note: str
     absence: Absence | None
     subscription: Subscription
     distribution: Distribution
-    given_by: object = None  # the absent member who gave it, if any
+    given_by: User | None = None  # the absent member who gave it, if any
 
     @property
     def contract(self) -> Contract:

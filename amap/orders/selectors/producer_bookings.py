@@ -129,8 +129,8 @@ class DistributionBookings:
 class Basket:
     """A contract basket to prepare: `quantity` of one option for one member."""
 
-    subscription: object
-    distribution: object
+    subscription: Subscription
+    distribution: Distribution
 
     @property
     def quantity(self) -> int:
@@ -265,7 +265,7 @@ def producer_bookings(producer, cycle) -> ProducerBookings:
         .order_by("offer__product__name", "pk")
     )
     for line in lines:
-        line.quantity_text = quantity_text(line.quantity)
+        line.quantity_text = quantity_text(line.quantity)  # type: ignore[attr-defined]
         entry = per_distribution[line.order.distribution_id]
         _add_line(result.products, line)
         _add_line(entry.products, line)

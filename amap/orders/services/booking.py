@@ -3,6 +3,7 @@ and keeping every offer's `booked` quantity exact under concurrency."""
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -210,7 +211,7 @@ def place_order(*, member, distribution: Distribution, lines: dict) -> OrderResu
         offer.pk: offer
         for offer in Offer.objects.filter(pk__in=wanted).select_related("product")
     }
-    errors = {}
+    errors: dict[Any, list[str]] = {}  # by offer pk
     for pk, quantity in wanted.items():
         offer = offers.get(pk)
         if offer is None or offer.cycle_id != cycle.pk:

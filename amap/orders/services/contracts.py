@@ -1,5 +1,6 @@
 """Season contracts, members' subscriptions and their instalment schedules."""
 
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -46,7 +47,7 @@ def save_contract(
     contract: Contract,
     deliveries: list[Distribution],
     options: list[ContractOption],
-    removed_options: list[ContractOption] = (),
+    removed_options: Sequence[ContractOption] = (),
     saved_by,
 ) -> Contract:
     """Create or change a contract with its options and delivery distributions.
@@ -58,7 +59,7 @@ def save_contract(
     """
     collective = contract.collective
     _require_organiser(saved_by, collective)
-    errors = {}
+    errors: dict[str, str | list[str]] = {}
     if not Partnership.objects.filter(
         producer_id=contract.producer_id, collective=collective, active=True
     ).exists():
@@ -90,7 +91,7 @@ def save_contract(
         except ValidationError as error:
             for field, messages in error.message_dict.items():
                 errors.setdefault(field, messages)
-        if option.product_id and option.product.producer_id != contract.producer_id:
+        if option.product and option.product.producer_id != contract.producer_id:
             errors["__all__"] = _(
                 "The product of the option “%(option)s” is not one of this producer's."
             ) % {"option": option.name}

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from ..models import Offer, Producer, Product
@@ -150,7 +151,7 @@ class Filter:
 @dataclass
 class CategoryGroup:
     category: str
-    label: str
+    label: str | Promise  # the category's lazy translated name
     products: list[Product]
 
 

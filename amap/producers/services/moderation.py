@@ -96,7 +96,7 @@ def last_review(producer: Producer) -> ProfileSubmission | None:
 def unpublished_commitments(producer_ids) -> dict[int, list[CharterCommitment]]:
     """Statements about the charter written but not approved yet, by farm, in
     one query."""
-    by_farm = {}
+    by_farm: dict[int, list[CharterCommitment]] = {}
     rows = (
         CharterCommitment.objects.filter(producer__in=producer_ids)
         .waiting()

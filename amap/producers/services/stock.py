@@ -4,6 +4,7 @@ order cycle of the collectives it supplies."""
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -39,7 +40,7 @@ def display_quantity(value: Decimal | None) -> Decimal | None:
 
 
 def _number(value: Decimal) -> str:
-    return number_format(display_quantity(value))
+    return number_format(cast(Decimal, display_quantity(value)))
 
 
 @dataclass(frozen=True)
