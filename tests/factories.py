@@ -301,13 +301,24 @@ class GroupPurchaseFactory(factory.django.DjangoModelFactory):
 
 
 class GroupItemFactory(factory.django.DjangoModelFactory):
+    """`tiers=[(0, "2.40"), (2, "2.10")]` adds its price tiers: (from how many
+    cases, unit price)."""
+
     class Meta:
         model = "groupbuy.Item"
+        skip_postgeneration_save = True
 
     campaign = factory.SubFactory(GroupPurchaseFactory)
     name = factory.Sequence(lambda n: f"Produit {n}")
     unit = "kg"
     case_size = 10
+
+    @factory.post_generation
+    def tiers(item, create, extracted, **kwargs):
+        for min_cases, unit_price in extracted or ():
+            PriceTierFactory(
+                item=item, min_cases=min_cases, unit_price=Decimal(unit_price)
+            )
 
 
 class PriceTierFactory(factory.django.DjangoModelFactory):

@@ -10,12 +10,10 @@ from django.utils import timezone
 from amap.groupbuy.models import GroupPurchase, Item, Payment, Pledge
 from amap.groupbuy.services import campaigns as services
 from tests.factories import (
-    DistributionFactory,
     GroupItemFactory,
     GroupPurchaseFactory,
     MembershipFactory,
     PledgeFactory,
-    PriceTierFactory,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -24,20 +22,16 @@ Status = GroupPurchase.Status
 
 
 @pytest.fixture
-def distribution(collective):
-    return DistributionFactory(
-        cycle__collective=collective, date=timezone.localdate() + dt.timedelta(days=20)
-    )
-
-
-@pytest.fixture
 def campaign(collective, distribution):
     campaign = GroupPurchaseFactory(
         collectives=[collective], distribution=distribution, title="Agrumes"
     )
-    item = GroupItemFactory(campaign=campaign, name="Oranges", case_size=10)
-    PriceTierFactory(item=item, min_cases=0, unit_price=Decimal("2.40"))
-    PriceTierFactory(item=item, min_cases=5, unit_price=Decimal("2.10"))
+    GroupItemFactory(
+        campaign=campaign,
+        name="Oranges",
+        case_size=10,
+        tiers=[(0, "2.40"), (5, "2.10")],
+    )
     return campaign
 
 

@@ -25,7 +25,6 @@ from tests.factories import (
     MembershipFactory,
     PartnershipFactory,
     PledgeFactory,
-    PriceTierFactory,
     ProducerFactory,
 )
 
@@ -33,13 +32,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 Status = GroupPurchase.Status
 NOW = timezone.now()
-
-
-@pytest.fixture
-def distribution(collective):
-    return DistributionFactory(
-        cycle__collective=collective, date=timezone.localdate() + dt.timedelta(days=20)
-    )
 
 
 def campaign_fields(**overrides):
@@ -63,9 +55,12 @@ def open_campaign(collective, distribution, *, minimum=Decimal("0"), **kwargs):
         minimum_order=minimum,
         **kwargs,
     )
-    item = GroupItemFactory(campaign=campaign, name="Oranges", case_size=10)
-    PriceTierFactory(item=item, min_cases=0, unit_price=Decimal("2.40"))
-    PriceTierFactory(item=item, min_cases=2, unit_price=Decimal("2.10"))
+    item = GroupItemFactory(
+        campaign=campaign,
+        name="Oranges",
+        case_size=10,
+        tiers=[(0, "2.40"), (2, "2.10")],
+    )
     return campaign, item
 
 
@@ -75,6 +70,13 @@ def members_of(collective, count):
 
 def errors_of(excinfo) -> dict:
     return excinfo.value.message_dict
+
+
+def creation_errors(**fields) -> dict:
+    """The errors, by field, with which `create_campaign(**fields)` refuses."""
+    with pytest.raises(ValidationError) as excinfo:
+        services.create_campaign(**fields)
+    return errors_of(excinfo)
 
 
 # Creating and changing -----------------------------------------------------------
@@ -95,52 +97,42 @@ def test_create_campaign_makes_a_draft(organiser, collective, distribution):
 def test_create_campaign_refuses_a_collective_the_organiser_does_not_organise(
     organiser, collective, other_collective
 ):
-    with pytest.raises(ValidationError) as excinfo:
-        services.create_campaign(
-            created_by=organiser,
-            collectives=[collective, other_collective],
-            **campaign_fields(),
-        )
-    assert "collectives" in errors_of(excinfo)
+    assert "collectives" in creation_errors(
+        created_by=organiser,
+        collectives=[collective, other_collective],
+        **campaign_fields(),
+    )
 
 
 def test_create_campaign_refuses_no_collective(organiser):
-    with pytest.raises(ValidationError) as excinfo:
-        services.create_campaign(
-            created_by=organiser, collectives=[], **campaign_fields()
-        )
-    assert "collectives" in errors_of(excinfo)
+    assert "collectives" in creation_errors(
+        created_by=organiser, collectives=[], **campaign_fields()
+    )
 
 
 def test_create_campaign_refuses_a_member(member, collective):
-    with pytest.raises(ValidationError) as excinfo:
-        services.create_campaign(
-            created_by=member, collectives=[collective], **campaign_fields()
-        )
-    assert "collectives" in errors_of(excinfo)
+    assert "collectives" in creation_errors(
+        created_by=member, collectives=[collective], **campaign_fields()
+    )
 
 
 def test_create_campaign_needs_a_supplier(organiser, collective):
-    with pytest.raises(ValidationError) as excinfo:
-        services.create_campaign(
-            created_by=organiser,
-            collectives=[collective],
-            **campaign_fields(supplier_name=" "),
-        )
-    assert "supplier_name" in errors_of(excinfo)
+    assert "supplier_name" in creation_errors(
+        created_by=organiser,
+        collectives=[collective],
+        **campaign_fields(supplier_name=" "),
+    )
 
 
 def test_create_campaign_refuses_a_producer_and_an_outside_supplier(
     organiser, collective, producer
 ):
-    with pytest.raises(ValidationError) as excinfo:
-        services.create_campaign(
-            created_by=organiser,
-            collectives=[collective],
-            producer=producer,
-            **campaign_fields(),
-        )
-    assert "supplier_name" in errors_of(excinfo)
+    assert "supplier_name" in creation_errors(
+        created_by=organiser,
+        collectives=[collective],
+        producer=producer,
+        **campaign_fields(),
+    )
 
 
 def test_create_campaign_accepts_a_partner_producer(organiser, collective, producer):
@@ -156,14 +148,12 @@ def test_create_campaign_accepts_a_partner_producer(organiser, collective, produ
 def test_create_campaign_refuses_a_producer_who_is_not_a_partner(
     organiser, collective, other_producer
 ):
-    with pytest.raises(ValidationError) as excinfo:
-        services.create_campaign(
-            created_by=organiser,
-            collectives=[collective],
-            producer=other_producer,
-            **campaign_fields(supplier_name=""),
-        )
-    assert "producer" in errors_of(excinfo)
+    assert "producer" in creation_errors(
+        created_by=organiser,
+        collectives=[collective],
+        producer=other_producer,
+        **campaign_fields(supplier_name=""),
+    )
 
 
 def test_create_campaign_refuses_a_distribution_of_another_collective(
@@ -173,37 +163,31 @@ def test_create_campaign_refuses_a_distribution_of_another_collective(
         cycle__collective=other_collective,
         date=timezone.localdate() + dt.timedelta(days=20),
     )
-    with pytest.raises(ValidationError) as excinfo:
-        services.create_campaign(
-            created_by=organiser,
-            collectives=[collective],
-            distribution=elsewhere,
-            **campaign_fields(),
-        )
-    assert "distribution" in errors_of(excinfo)
+    assert "distribution" in creation_errors(
+        created_by=organiser,
+        collectives=[collective],
+        distribution=elsewhere,
+        **campaign_fields(),
+    )
 
 
 def test_create_campaign_refuses_a_distribution_before_closing(
     organiser, collective, distribution
 ):
-    with pytest.raises(ValidationError) as excinfo:
-        services.create_campaign(
-            created_by=organiser,
-            collectives=[collective],
-            distribution=distribution,
-            **campaign_fields(closes_at=NOW + dt.timedelta(days=30)),
-        )
-    assert "distribution" in errors_of(excinfo)
+    assert "distribution" in creation_errors(
+        created_by=organiser,
+        collectives=[collective],
+        distribution=distribution,
+        **campaign_fields(closes_at=NOW + dt.timedelta(days=30)),
+    )
 
 
 def test_create_campaign_refuses_closing_before_opening(organiser, collective):
-    with pytest.raises(ValidationError) as excinfo:
-        services.create_campaign(
-            created_by=organiser,
-            collectives=[collective],
-            **campaign_fields(closes_at=NOW - dt.timedelta(days=2)),
-        )
-    assert "closes_at" in errors_of(excinfo)
+    assert "closes_at" in creation_errors(
+        created_by=organiser,
+        collectives=[collective],
+        **campaign_fields(closes_at=NOW - dt.timedelta(days=2)),
+    )
 
 
 def test_update_campaign_refuses_an_organiser_of_another_collective(
@@ -836,8 +820,7 @@ def test_amounts_due_ignore_other_collectives_and_open_campaigns(
     campaign, item = open_campaign(collective, distribution)
     PledgeFactory(item=item, quantity=10)
     elsewhere = GroupPurchaseFactory(collectives=[other_collective])
-    other_item = GroupItemFactory(campaign=elsewhere)
-    PriceTierFactory(item=other_item)
+    other_item = GroupItemFactory(campaign=elsewhere, tiers=[(0, "2.40")])
     PledgeFactory(item=other_item, quantity=10)
     services.close_campaign(elsewhere, now=elsewhere.closes_at)
     assert amounts_due_by_member(collective) == {}

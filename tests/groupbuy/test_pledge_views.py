@@ -13,7 +13,6 @@ from tests.factories import (
     GroupPurchaseFactory,
     MembershipFactory,
     PledgeFactory,
-    PriceTierFactory,
 )
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -26,10 +25,12 @@ def campaign(collective):
 
 @pytest.fixture
 def coffee(campaign):
-    item = GroupItemFactory(campaign=campaign, name="Café en grains", case_size=6)
-    PriceTierFactory(item=item, min_cases=0, unit_price="14.00")
-    PriceTierFactory(item=item, min_cases=2, unit_price="12.50")
-    return item
+    return GroupItemFactory(
+        campaign=campaign,
+        name="Café en grains",
+        case_size=6,
+        tiers=[(0, "14.00"), (2, "12.50")],
+    )
 
 
 def _urls(campaign):
@@ -218,8 +219,9 @@ def test_after_allocation_the_member_sees_what_they_get(
 
 
 def _many_pledges(campaign, collective, coffee, count=200):
-    second = GroupItemFactory(campaign=campaign, name="Café moulu", case_size=12)
-    PriceTierFactory(item=second, min_cases=0, unit_price="13.00")
+    second = GroupItemFactory(
+        campaign=campaign, name="Café moulu", case_size=12, tiers=[(0, "13.00")]
+    )
     for n in range(count // 2):
         user = MembershipFactory(collective=collective).user
         PledgeFactory(member=user, item=coffee, quantity=n % 5 + 1, tolerance=n % 2)

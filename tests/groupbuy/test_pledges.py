@@ -15,7 +15,6 @@ from tests.factories import (
     GroupPurchaseFactory,
     MembershipFactory,
     PledgeFactory,
-    PriceTierFactory,
 )
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -28,17 +27,19 @@ def campaign(collective):
 
 @pytest.fixture
 def oranges(campaign):
-    item = GroupItemFactory(campaign=campaign, name="Oranges", case_size=10)
-    PriceTierFactory(item=item, min_cases=0, unit_price="2.40")
-    PriceTierFactory(item=item, min_cases=2, unit_price="2.10")
-    return item
+    return GroupItemFactory(
+        campaign=campaign,
+        name="Oranges",
+        case_size=10,
+        tiers=[(0, "2.40"), (2, "2.10")],
+    )
 
 
 @pytest.fixture
 def lemons(campaign):
-    item = GroupItemFactory(campaign=campaign, name="Citrons", case_size=5)
-    PriceTierFactory(item=item, min_cases=0, unit_price="3.00")
-    return item
+    return GroupItemFactory(
+        campaign=campaign, name="Citrons", case_size=5, tiers=[(0, "3.00")]
+    )
 
 
 def test_pledge_creates_a_pledge(member, oranges):

@@ -15,7 +15,6 @@ from tests.factories import (
     GroupItemFactory,
     GroupPurchaseFactory,
     PledgeFactory,
-    PriceTierFactory,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -31,8 +30,9 @@ def allocated(collective, organiser, member):
     campaign = GroupPurchaseFactory(
         collectives=[collective], distribution=distribution, title="Agrumes"
     )
-    item = GroupItemFactory(campaign=campaign, name="Oranges", case_size=10)
-    PriceTierFactory(item=item, min_cases=0, unit_price=Decimal("2.40"))
+    item = GroupItemFactory(
+        campaign=campaign, name="Oranges", case_size=10, tiers=[(0, "2.40")]
+    )
     PledgeFactory(item=item, member=member, quantity=10)
     services.close_campaign(campaign, closed_by=organiser)
     campaign.refresh_from_db()

@@ -19,7 +19,6 @@ from tests.factories import (
     GroupPurchaseFactory,
     MembershipFactory,
     PledgeFactory,
-    PriceTierFactory,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -40,17 +39,23 @@ def allocated(collective):
         supplier_name='=HYPERLINK("http://x")',
         supplier_contact="ventes@sicilia.example.org",
     )
-    oranges = GroupItemFactory(campaign=campaign, name="Oranges", case_size=10)
-    PriceTierFactory(item=oranges, min_cases=0, unit_price=Decimal("2.40"))
-    PriceTierFactory(item=oranges, min_cases=3, unit_price=Decimal("2.10"))
+    oranges = GroupItemFactory(
+        campaign=campaign,
+        name="Oranges",
+        case_size=10,
+        tiers=[(0, "2.40"), (3, "2.10")],
+    )
     coffee = GroupItemFactory(
-        campaign=campaign, name="Café", case_size=6, unit="piece", position=1
+        campaign=campaign,
+        name="Café",
+        case_size=6,
+        unit="piece",
+        position=1,
+        tiers=[(0, "9.50")],
     )
-    PriceTierFactory(item=coffee, min_cases=0, unit_price=Decimal("9.50"))
     lemons = GroupItemFactory(
-        campaign=campaign, name="Citrons", case_size=5, position=2
+        campaign=campaign, name="Citrons", case_size=5, position=2, tiers=[(0, "3.00")]
     )
-    PriceTierFactory(item=lemons, min_cases=0, unit_price=Decimal("3.00"))
     people = [MembershipFactory(collective=collective).user for _ in range(4)]
     for person, quantity in zip(people, [9, 12, 8, 5], strict=True):
         PledgeFactory(item=oranges, member=person, quantity=quantity, tolerance=1)
