@@ -676,6 +676,16 @@ def allocated(pledged):
     return campaign, item, people
 
 
+def pay(campaign, member, received_by, *, amount=Decimal("1"), method="cash"):
+    return services.record_payment(
+        campaign=campaign,
+        member=member,
+        amount=amount,
+        method=method,
+        received_by=received_by,
+    )
+
+
 def owed(item, person) -> Decimal:
     return Pledge.objects.get(item=item, member=person).allocated * Decimal("2.10")
 
@@ -700,12 +710,11 @@ def test_record_payment_reduces_what_is_due(allocated, organiser, collective):
 def test_record_payment_refuses_more_than_is_due(allocated, organiser):
     campaign, item, people = allocated
     with pytest.raises(ValidationError) as excinfo:
-        services.record_payment(
-            campaign=campaign,
-            member=people[0],
+        pay(
+            campaign,
+            people[0],
+            organiser,
             amount=owed(item, people[0]) + Decimal("0.01"),
-            method="cash",
-            received_by=organiser,
         )
     assert "amount" in errors_of(excinfo)
 
@@ -715,39 +724,21 @@ def test_record_payment_refuses_a_member_allocated_nothing(
 ):
     campaign, _item, _people = allocated
     with pytest.raises(ValidationError) as excinfo:
-        services.record_payment(
-            campaign=campaign,
-            member=member,
-            amount=Decimal("5"),
-            method="cash",
-            received_by=organiser,
-        )
+        pay(campaign, member, organiser, amount=Decimal("5"))
     assert "amount" in errors_of(excinfo)
 
 
 def test_record_payment_refuses_an_unknown_method(allocated, organiser):
     campaign, _item, people = allocated
     with pytest.raises(ValidationError) as excinfo:
-        services.record_payment(
-            campaign=campaign,
-            member=people[0],
-            amount=Decimal("1"),
-            method="bitcoin",
-            received_by=organiser,
-        )
+        pay(campaign, people[0], organiser, method="bitcoin")
     assert "method" in errors_of(excinfo)
 
 
 def test_record_payment_refuses_an_open_campaign(pledged, organiser):
     campaign, _item, people = pledged
     with pytest.raises(ValidationError):
-        services.record_payment(
-            campaign=campaign,
-            member=people[0],
-            amount=Decimal("1"),
-            method="cash",
-            received_by=organiser,
-        )
+        pay(campaign, people[0], organiser)
 
 
 def test_record_payment_refuses_another_collectives_organiser(
@@ -755,13 +746,7 @@ def test_record_payment_refuses_another_collectives_organiser(
 ):
     campaign, _item, people = allocated
     with pytest.raises(PermissionDenied):
-        services.record_payment(
-            campaign=campaign,
-            member=people[0],
-            amount=Decimal("1"),
-            method="cash",
-            received_by=other_organiser,
-        )
+        pay(campaign, people[0], other_organiser)
 
 
 def test_cancel_payment_makes_it_due_again_and_keeps_it(
