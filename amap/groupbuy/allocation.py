@@ -63,7 +63,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from amap.money import line_amount
+from amap.money import ZERO, line_amount
 
 
 class Policy(StrEnum):
@@ -323,4 +323,4 @@ def item_progress(item: ItemInput) -> ItemProgress:
 def campaign_total(allocations: Iterable[ItemAllocation]) -> Decimal:
     """What the campaign orders from the supplier, in euros, to compare
     with its minimum order."""
-    return sum((allocation.amount for allocation in allocations), Decimal("0.00"))
+    return sum((allocation.amount for allocation in allocations), ZERO)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from amap.distribution.models import Distribution, OrderCycle, UsualPickupPoint
 from amap.members.models import Membership
-from amap.money import line_amount
+from amap.money import ZERO, line_amount
 from amap.producers.models import Offer, Product
 
 
@@ -116,7 +116,7 @@ def build_orders(*, collectives: dict, past_cycles: int = 4) -> int:
                     )
                 if not order_lines:
                     continue
-                order.total = sum((line.amount for line in order_lines), Decimal("0"))
+                order.total = sum((line.amount for line in order_lines), ZERO)
                 orders.append(order)
                 lines.extend(order_lines)
             Order.objects.bulk_create(orders)

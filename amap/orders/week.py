@@ -45,7 +45,7 @@ class WeekDistribution:
     cycle_status: str
     orders: int
     total: Decimal
-    baskets: Decimal = Decimal("0")
+    baskets: Decimal = ZERO
 
     @property
     def baskets_text(self) -> str:
@@ -156,7 +156,7 @@ def _basket_counts(distributions) -> dict[int, Decimal]:
         if basket.absence is not None and basket.absence.fate == Absence.Fate.KEPT:
             continue
         key = basket.distribution.pk
-        counts[key] = counts.get(key, Decimal("0")) + basket.quantity
+        counts[key] = counts.get(key, ZERO) + basket.quantity
     return counts
 
 
@@ -251,7 +251,7 @@ def week_dashboard(
             cycle_status=distribution.cycle.status_at(now),
             orders=distribution.order_count,
             total=round_cents(distribution.order_total),
-            baskets=baskets.get(distribution.pk, Decimal("0")),
+            baskets=baskets.get(distribution.pk, ZERO),
         )
         for distribution in distributions
     ]

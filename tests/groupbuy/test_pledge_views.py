@@ -171,7 +171,7 @@ def test_the_panel_previews_typed_values_without_saving(
     assert 'data-full-cases="1"' in response.text
     assert "Every case is complete." in response.text
     assert "not saved yet" in response.text
-    assert "you would get <strong>2 kg</strong>" in response.text
+    assert "you would get <strong>2\xa0kg</strong>" in response.text
     assert not Pledge.objects.filter(member=member).exists()
 
 
