@@ -9,13 +9,13 @@ from amap.money import format_euros, format_quantity
 register = template.Library()
 
 
-@register.filter(is_safe=True)
+@register.filter
 def euros(value) -> str:
     """{{ order.total|euros }} → "1 178,78 €"; nothing for None."""
     return format_euros(value)
 
 
-@register.filter(is_safe=True)
+@register.filter
 def quantity(value, unit=None) -> str:
     """{{ line.quantity|quantity:product.unit }} → "0,5 kg", "3 pièces";
     without a unit, the number alone ("2,5")."""
