@@ -141,6 +141,8 @@ TEMPLATES = [
                 "amap.navigation.navigation",
                 "cms.menu.menu_context",
             ],
+            # Filters every template uses, with no {% load %}: |euros, |quantity.
+            "builtins": ["amap.templatetags.money"],
         },
     },
 ]

@@ -60,10 +60,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 
-CENT = Decimal("0.01")
+from amap.money import ZERO, line_amount
 
 
 class Policy(StrEnum):
@@ -143,11 +143,11 @@ class ItemAllocation:
 
     @property
     def amount(self) -> Decimal:
-        return _money(self.units, self.unit_price)
+        return line_amount(self.units, self.unit_price)
 
     def amount_for(self, pledge_key: int) -> Decimal:
         """What one pledge pays: its units at the item's tier price."""
-        return _money(self.shares[pledge_key], self.unit_price)
+        return line_amount(self.shares[pledge_key], self.unit_price)
 
 
 @dataclass(frozen=True)
@@ -166,12 +166,6 @@ class ItemProgress:
     unit_price: Decimal | None  # tier price for `cases`
     next_tier: Tier | None  # next better tier within max_cases
     cases_to_next_tier: int | None  # more cases needed to reach it
-
-
-def _money(units: int, unit_price: Decimal | None) -> Decimal:
-    if unit_price is None:
-        return Decimal("0.00")
-    return (units * unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _pledge_order(pledges: Iterable[PledgeInput]) -> list[PledgeInput]:
@@ -329,4 +323,4 @@ def item_progress(item: ItemInput) -> ItemProgress:
 def campaign_total(allocations: Iterable[ItemAllocation]) -> Decimal:
     """What the campaign orders from the supplier, in euros, to compare
     with its minimum order."""
-    return sum((allocation.amount for allocation in allocations), Decimal("0.00"))
+    return sum((allocation.amount for allocation in allocations), ZERO)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from amap.members.permissions import member_collectives
+from amap.money import ZERO
 from amap.orders.extensions import CollectedLine, OtherDue
 
 from .models import Payment, Pledge
@@ -21,8 +22,6 @@ from .selectors.campaigns import (
     collected_at,
     line_amount,
 )
-
-ZERO = Decimal("0")
 
 
 def sheet_lines(distributions) -> dict[tuple[int, int], list[CollectedLine]]:

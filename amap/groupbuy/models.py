@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amap.distribution.models import Distribution
 from amap.members.models import Collective
+from amap.money import format_euros
 from amap.orders.models import PaymentMethod
 from amap.producers.models import MAX_PRICE, Producer, Product
 
@@ -282,7 +283,7 @@ class PriceTier(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.item}: {self.unit_price} € ≥ {self.min_cases}"
+        return f"{self.item}: {format_euros(self.unit_price)} ≥ {self.min_cases}"
 
 
 class Pledge(models.Model):

@@ -3,6 +3,7 @@
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from amap.money import format_amount, unit_name
 from amap.orders.spreadsheets import csv_bytes
 from amap.pdf import render_pdf
 
@@ -10,7 +11,8 @@ from .selectors.campaigns import SupplierOrder
 
 
 def _money(value) -> str:
-    return formats.number_format(value, 2)
+    """An amount cell a spreadsheet reads as a number: no thousands separator."""
+    return format_amount(value, grouping=False)
 
 
 def _distribution_text(distribution) -> str:
@@ -44,7 +46,7 @@ def supplier_order_csv(order: SupplierOrder) -> bytes:
         rows.append(
             [
                 line.name,
-                line.unit,
+                unit_name(line.unit),
                 line.case_size,
                 line.cases,
                 line.units,

@@ -1,15 +1,14 @@
 """Demo orders: most members booked in the last weeks' cycles and the open one."""
 
 import random
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils import timezone
 
 from amap.distribution.models import Distribution, OrderCycle, UsualPickupPoint
 from amap.members.models import Membership
+from amap.money import ZERO, line_amount
 from amap.producers.models import Offer, Product
-
-CENT = Decimal("0.01")
 
 
 def _quantity_for(product: Product, rng: random.Random) -> Decimal:
@@ -105,7 +104,7 @@ def build_orders(*, collectives: dict, past_cycles: int = 4) -> int:
                     ):
                         continue
                     booked[offer.pk] += quantity
-                    amount = (quantity * offer.price).quantize(CENT, ROUND_HALF_UP)
+                    amount = line_amount(quantity, offer.price)
                     order_lines.append(
                         OrderLine(
                             order=order,
@@ -117,7 +116,7 @@ def build_orders(*, collectives: dict, past_cycles: int = 4) -> int:
                     )
                 if not order_lines:
                     continue
-                order.total = sum((line.amount for line in order_lines), Decimal("0"))
+                order.total = sum((line.amount for line in order_lines), ZERO)
                 orders.append(order)
                 lines.extend(order_lines)
             Order.objects.bulk_create(orders)

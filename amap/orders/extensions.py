@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-ZERO = Decimal("0")
+from amap.money import ZERO
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ and subscriptions are cancelled, payments are recorded, and the history stays.
 """
 
 import secrets
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -17,9 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from amap.distribution.models import Distribution
 from amap.members.models import Collective
+from amap.money import ZERO
 from amap.producers.models import Offer, Producer, Product
-
-ZERO = Decimal("0")
 
 
 class PaymentMethod(models.TextChoices):

@@ -9,21 +9,17 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from amap.distribution.models import OrderCycle
 from amap.emails import send_templated_email
+from amap.money import format_amount, format_number, unit_name
 from amap.pdf import render_pdf
 from amap.producers.models import Producer
 
 from .models import Contract, Order, OrderLine, PickingListSent, Subscription
-from .selectors.producer_bookings import (
-    ProducerBookings,
-    producer_bookings,
-    quantity_text,
-)
+from .selectors.producer_bookings import ProducerBookings, producer_bookings
 from .spreadsheets import neutralise
 
 logger = logging.getLogger(__name__)
@@ -34,7 +30,12 @@ EMAIL_WINDOW = timedelta(days=7)
 
 
 def _amount(value) -> str:
-    return number_format(value, decimal_pos=2)
+    """An amount cell a spreadsheet reads as a number: no thousands separator."""
+    return format_amount(value, grouping=False)
+
+
+def _quantity(value) -> str:
+    return format_number(value, grouping=False)
 
 
 def picking_list_filename(bookings: ProducerBookings, extension: str) -> str:
@@ -74,8 +75,8 @@ def picking_list_csv(bookings: ProducerBookings) -> str:
             row(
                 *start,
                 product.name,
-                quantity_text(line.quantity),
-                product.get_unit_display(),
+                _quantity(line.quantity),
+                unit_name(product.unit),
                 _amount(line.unit_price),
                 _amount(line.amount),
             )
@@ -100,8 +101,8 @@ def picking_list_csv(bookings: ProducerBookings) -> str:
             "",
             "",
             total.name,
-            quantity_text(total.quantity),
-            total.unit,
+            _quantity(total.quantity),
+            unit_name(total.unit),
             "",
             _amount(total.amount),
         )

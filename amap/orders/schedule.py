@@ -2,9 +2,9 @@
 
 import calendar
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-CENT = Decimal("0.01")
+from amap.money import CENT, round_cents
 
 
 def split_amount(total: Decimal, parts: int) -> list[Decimal]:
@@ -17,7 +17,7 @@ def split_amount(total: Decimal, parts: int) -> list[Decimal]:
     """
     if parts < 1:
         raise ValueError("parts must be at least 1")
-    total = Decimal(total).quantize(CENT, rounding=ROUND_HALF_UP)
+    total = round_cents(total)
     if total < 0:
         raise ValueError("total must not be negative")
     cents = int(total / CENT)

@@ -8,14 +8,13 @@ spreadsheets neutralise every text cell (`amap.orders.spreadsheets`).
 from dataclasses import dataclass
 
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from amap.money import format_amount, format_number, unit_name
 from amap.pdf import render_pdf
 
-from .selectors.producer_bookings import quantity_text
 from .sheets import DeliveryNote, DistributionSheet, delivery_notes, distribution_sheet
 from .spreadsheets import csv_bytes, xlsx_bytes
 
@@ -80,7 +79,12 @@ def document_filename(*, distribution, kind: str, fmt: str) -> str:
 
 
 def _amount(value) -> str:
-    return number_format(value, decimal_pos=2)
+    """An amount cell a spreadsheet reads as a number: no thousands separator."""
+    return format_amount(value, grouping=False)
+
+
+def _quantity(value) -> str:
+    return format_number(value, grouping=False)
 
 
 def _time_range(distribution) -> str:
@@ -142,7 +146,7 @@ def _total_rows(sheet: DistributionSheet, amount, quantity):
             total.producer,
             total.name,
             quantity(total.quantity),
-            total.unit,
+            unit_name(total.unit),
             amount(total.amount),
         ]
     for total in sheet.basket_totals:
@@ -193,8 +197,8 @@ def sheet_csv(sheet: DistributionSheet, *, distribution=None) -> bytes:
         [_member_header(), *_member_rows(sheet, _amount)],
     ]
     if sheet.solidarity:
-        blocks.append([_solidarity_header(), *_solidarity_rows(sheet, quantity_text)])
-    blocks.append([_total_header(), *_total_rows(sheet, _amount, quantity_text)])
+        blocks.append([_solidarity_header(), *_solidarity_rows(sheet, _quantity)])
+    blocks.append([_total_header(), *_total_rows(sheet, _amount, _quantity)])
     return csv_bytes(blocks)
 
 
@@ -266,7 +270,7 @@ def _bring_rows(notes, amount, quantity):
                 note.producer.name,
                 total.name,
                 quantity(total.quantity),
-                total.unit,
+                unit_name(total.unit),
                 amount(total.amount),
             ]
         for total in note.baskets:
@@ -306,7 +310,7 @@ def _detail_rows(notes, amount, quantity):
                     *start,
                     item.name,
                     quantity(item.quantity),
-                    item.unit,
+                    unit_name(item.unit),
                     amount(item.amount),
                 ]
 
@@ -320,8 +324,8 @@ def notes_csv(notes: list[DeliveryNote], *, distribution) -> bytes:
                 [_("Date"), distribution.date.isoformat()],
                 [_("Time"), _time_range(distribution)],
             ],
-            [_bring_header(), *_bring_rows(notes, _amount, quantity_text)],
-            [_detail_header(), *_detail_rows(notes, _amount, quantity_text)],
+            [_bring_header(), *_bring_rows(notes, _amount, _quantity)],
+            [_detail_header(), *_detail_rows(notes, _amount, _quantity)],
         ]
     )
 

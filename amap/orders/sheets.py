@@ -19,14 +19,13 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from amap.distribution.models import Distribution, Shift, ShiftAssignment
+from amap.money import ZERO, format_number, format_quantity
 
 from .extensions import collected_lines
 from .models import Absence, Order, OrderLine
 from .selectors.balances import amounts_due_by_member
 from .selectors.contracts import ContractBasket, baskets_for_distributions
-from .selectors.producer_bookings import BasketTotal, ProductTotal, quantity_text
-
-ZERO = Decimal("0")
+from .selectors.producer_bookings import BasketTotal, ProductTotal
 
 
 def _fold(text: str) -> str:
@@ -74,14 +73,14 @@ class Item(ProductTotal):
 
     @property
     def text(self) -> str:
-        return f"{self.name} {self.quantity_text} {self.unit}"
+        return f"{self.name} {format_quantity(self.quantity, self.unit)}"
 
 
 def _item(line) -> Item:
     product = line.offer.product
     return Item(
         name=product.name,
-        unit=product.get_unit_display(),
+        unit=product.unit,
         quantity=line.quantity,
         amount=line.amount,
     )
@@ -101,7 +100,7 @@ class ProducerItems:
 class SheetBasketTotal(BasketTotal):
     @property
     def quantity_text(self) -> str:
-        return quantity_text(self.quantity)
+        return format_number(self.quantity)
 
     @property
     def count(self) -> int:
@@ -169,7 +168,7 @@ class DistributionSheet:
 
     @property
     def basket_count_text(self) -> str:
-        return quantity_text(self.basket_count)
+        return format_number(self.basket_count)
 
     @property
     def basket_count_int(self) -> int:
@@ -322,7 +321,7 @@ def _build_sheet(distribution, loaded: _Loaded, amounts_due: dict):
         if total is None:
             total = products[product.pk] = SheetProductTotal(
                 name=product.name,
-                unit=product.get_unit_display(),
+                unit=product.unit,
                 producer=product.producer.name,
             )
         total.quantity += line.quantity
@@ -454,7 +453,7 @@ def _notes(distribution, loaded: _Loaded) -> list[DeliveryNote]:
         total = products.get(product.pk)
         if total is None:
             total = products[product.pk] = ProductTotal(
-                name=product.name, unit=product.get_unit_display()
+                name=product.name, unit=product.unit
             )
             note.products.append(total)
         total.quantity += line.quantity

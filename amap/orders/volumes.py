@@ -40,13 +40,11 @@ from geopy.distance import geodesic
 
 from amap.distribution.geojson import feature_collection, point_feature
 from amap.distribution.models import OrderCycle
+from amap.money import QUANTITY_STEP, ZERO, plain_quantity, round_cents
 from amap.producers.models import Product
 
 from .models import Order, OrderLine
 
-ZERO = Decimal("0")
-CENT = Decimal("0.01")
-GRAM = Decimal("0.001")
 KM_STEP = Decimal("0.1")
 MAX_RANGE_DAYS = 366
 
@@ -218,8 +216,8 @@ def pickup_point_volumes(selection: Selection) -> list[PointVolume]:
                 producer_id=row["producer_id"],
                 name=row["producer_name"],
                 orders=row["orders"],
-                euros=row["euros"].quantize(CENT),
-                kilos=row["kilos"].quantize(GRAM),
+                euros=round_cents(row["euros"]),
+                kilos=row["kilos"].quantize(QUANTITY_STEP),
             )
         )
     return list(points.values())
@@ -228,7 +226,7 @@ def pickup_point_volumes(selection: Selection) -> list[PointVolume]:
 def _text(value: Decimal) -> str:
     """Decimals travel as exact strings, without trailing zeros; the script
     formats them."""
-    return format(value.normalize(), "f")
+    return format(plain_quantity(value), "f")
 
 
 def pickup_points_feature_collection(points: list[PointVolume]) -> dict:
@@ -411,8 +409,8 @@ def food_miles(selection: Selection) -> FoodMiles:
             )
             producer.routes.append(route)
         route.deliveries += row["deliveries"]
-        route.euros += row["euros"].quantize(CENT)
-        route.kilos += row["kilos"].quantize(GRAM)
+        route.euros += round_cents(row["euros"])
+        route.kilos += row["kilos"].quantize(QUANTITY_STEP)
         cycle = cycles.get(row["cycle_id"])
         if cycle is None:
             cycle = cycles[row["cycle_id"]] = CycleMiles(

@@ -27,15 +27,13 @@ from django.utils.translation import gettext as _
 
 from amap.distribution.models import Distribution, OrderCycle
 from amap.members.models import User
+from amap.money import ZERO, format_number, round_cents
 from amap.producers.models import Offer, Producer
 
 from .models import Absence, Instalment, Order, Subscription
 from .selectors.balances import orders_with_amounts
 from .selectors.contracts import baskets_for_distributions
-from .selectors.producer_bookings import quantity_text
 
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 WEEK = timedelta(days=7)
 
 
@@ -47,11 +45,11 @@ class WeekDistribution:
     cycle_status: str
     orders: int
     total: Decimal
-    baskets: Decimal = Decimal("0")
+    baskets: Decimal = ZERO
 
     @property
     def baskets_text(self) -> str:
-        return quantity_text(self.baskets)
+        return format_number(self.baskets)
 
     @property
     def people_needed(self) -> int:
@@ -158,7 +156,7 @@ def _basket_counts(distributions) -> dict[int, Decimal]:
         if basket.absence is not None and basket.absence.fate == Absence.Fate.KEPT:
             continue
         key = basket.distribution.pk
-        counts[key] = counts.get(key, Decimal("0")) + basket.quantity
+        counts[key] = counts.get(key, ZERO) + basket.quantity
     return counts
 
 
@@ -183,10 +181,8 @@ def unpaid_money(collective, *, today: date) -> tuple[UnpaidMoney, UnpaidMoney]:
         .aggregate(count=Count("pk"), amount=Sum("due"))
     )
     return (
-        UnpaidMoney(
-            instalments["count"], (instalments["amount"] or ZERO).quantize(CENT)
-        ),
-        UnpaidMoney(orders["count"], (orders["amount"] or ZERO).quantize(CENT)),
+        UnpaidMoney(instalments["count"], round_cents(instalments["amount"] or ZERO)),
+        UnpaidMoney(orders["count"], round_cents(orders["amount"] or ZERO)),
     )
 
 
@@ -254,8 +250,8 @@ def week_dashboard(
             distribution=distribution,
             cycle_status=distribution.cycle.status_at(now),
             orders=distribution.order_count,
-            total=distribution.order_total.quantize(CENT),
-            baskets=baskets.get(distribution.pk, Decimal("0")),
+            total=round_cents(distribution.order_total),
+            baskets=baskets.get(distribution.pk, ZERO),
         )
         for distribution in distributions
     ]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amap.locations import Located, position_in_range
 from amap.members.models import Collective
+from amap.money import ZERO
 
 # Quantities are validated against this ceiling: nobody brings a million
 # kilos to a distribution, and a typo should not pass.
@@ -370,7 +371,7 @@ class Offer(models.Model):
         """What members can still book; None when there is no limit."""
         if self.quantity_available is None:
             return None
-        return max(self.quantity_available - self.booked, Decimal("0"))
+        return max(self.quantity_available - self.booked, ZERO)
 
     @property
     def is_sold_out(self) -> bool:

@@ -65,7 +65,7 @@ def test_a_member_books_three_products_on_a_phone_then_changes_one(
     page.wait_for_load_state("networkidle")
 
     # 1.5 × 2.35 = 3.53 (rounded at the line), 4.10, 2 × 4.50 = 9.00
-    assert "16,63 €" in page.locator("[data-order-total]").inner_text()
+    assert "16,63\xa0€" in page.locator("[data-order-total]").inner_text()
     order = Order.objects.get(member=member, distribution=distribution)
     assert order.total == Decimal("16.63")
     assert order.lines.count() == 3
@@ -76,7 +76,7 @@ def test_a_member_books_three_products_on_a_phone_then_changes_one(
     page.locator("form.booking-form button[type=submit]").click()
     page.wait_for_load_state("networkidle")
 
-    assert "12,13 €" in page.locator("[data-order-total]").inner_text()
+    assert "12,13\xa0€" in page.locator("[data-order-total]").inner_text()
     order.refresh_from_db()
     assert order.total == Decimal("12.13")
     assert dict(order.lines.values_list("offer_id", "quantity")) == {

@@ -47,7 +47,7 @@ def test_the_sheet_shows_what_the_member_collects_and_owes(allocated, member):
     assert row.member == member
     (group,) = row.producers
     assert group.producer == "Group purchase: Agrumes"
-    assert group.text == "Group purchase: Agrumes : Oranges 10 kg"
+    assert group.text == "Group purchase: Agrumes : Oranges 10\xa0kg"
     assert row.amount_due == Decimal("24.00")
     (total,) = sheet.product_totals
     assert (total.name, total.quantity, total.amount) == (

@@ -83,7 +83,7 @@ def test_supplier_order_pdf_shows_the_totals(allocated):
     pdf = supplier_order_pdf(supplier_order(allocated))
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Agrumes et café" in text
-    assert "63.00 €" in text and "114.00 €" in text and "177.00 €" in text
+    assert "63.00\xa0€" in text and "114.00\xa0€" in text and "177.00\xa0€" in text
     assert "Citrons" not in text
     assert "ventes@sicilia.example.org" in text
 

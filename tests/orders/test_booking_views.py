@@ -182,8 +182,8 @@ def test_the_booking_page_shows_offers_by_producer_with_price_and_stock(
 
     content = response.content.decode()
     assert content.index("Fournil du Bourg") < content.index("Maraîchage de la Sèvre")
-    assert "2.35 € / kg" in content
-    assert "4.50 € / piece" in content
+    assert "2.35\xa0€ / kg" in content
+    assert "4.50\xa0€ / piece" in content
     assert "Only 1 left" in content
     assert "Sold out" in content
     assert 'inputmode="decimal"' in content
@@ -197,7 +197,7 @@ def test_the_booking_page_prices_are_in_french_for_french_members(
     response = client.get(
         reverse("orders:booking", args=[distribution.pk]), HTTP_ACCEPT_LANGUAGE="fr"
     )
-    assert "2,35 €" in response.content.decode()
+    assert "2,35\xa0€" in response.content.decode()
 
 
 def test_a_member_books_from_the_page_and_sees_the_total(
@@ -214,7 +214,7 @@ def test_a_member_books_from_the_page_and_sees_the_total(
     assert order.total == D("12.53")
     content = response.content.decode()
     assert "Your order is saved" in content
-    assert "12.53 €" in content
+    assert "12.53\xa0€" in content
     assert 'value="1.5"' in content
     assert Offer.objects.get(pk=carrots.pk).booked == D("1.5")
 
@@ -248,7 +248,9 @@ def test_an_off_step_quantity_is_refused_next_to_its_line(
         {f"offer_{carrots.pk}": "0.3"},
     )
     assert response.status_code == 400
-    assert "sold by 0.5 kg" in response.context["form"].errors[f"offer_{carrots.pk}"][0]
+    assert (
+        "sold by 0.5\xa0kg" in response.context["form"].errors[f"offer_{carrots.pk}"][0]
+    )
 
 
 def test_a_line_above_the_stock_is_refused_next_to_it_and_the_rest_is_saved(
@@ -260,11 +262,11 @@ def test_a_line_above_the_stock_is_refused_next_to_it_and_the_rest_is_saved(
     )
     assert response.status_code == 200
     content = response.content.decode()
-    assert "Only 3 piece of Pain de campagne left" in content
+    assert "Only 3\xa0pieces of Pain de campagne left" in content
     assert "except for one product" in content
     order = Order.objects.get(member=member)
     assert dict(order.lines.values_list("offer_id", "quantity")) == {carrots.pk: D("2")}
-    assert "4.70 €" in content
+    assert "4.70\xa0€" in content
 
 
 def test_an_empty_first_order_is_explained(as_user, member, distribution, carrots):
@@ -285,7 +287,7 @@ def test_after_the_close_the_page_is_read_only_and_posts_are_refused(
     page = client.get(url).content.decode()
     assert "closed on" in page and "your order can no longer change" in page
     assert f'name="offer_{carrots.pk}"' not in page
-    assert "4.70 €" in page
+    assert "4.70\xa0€" in page
 
     response = client.post(url, {f"offer_{carrots.pk}": "5"})
     assert response.status_code == 400
@@ -295,7 +297,7 @@ def test_after_the_close_the_page_is_read_only_and_posts_are_refused(
 def test_order_detail_shows_lines_and_total(as_user, member, order):
     content = as_user(member).get(order.get_absolute_url()).content.decode()
     assert "Carottes" in content
-    assert "4.70 €" in content
+    assert "4.70\xa0€" in content
     assert "Cancel my order" in content
 
 
@@ -395,5 +397,5 @@ def test_a_first_order_for_a_sold_out_product_says_nothing_was_booked(
     )
     content = response.content.decode()
     assert "Nothing could be booked" in content
-    assert "Only 0 kg of Carottes left" in content
+    assert "Only 0\xa0kg of Carottes left" in content
     assert not Order.objects.exists()

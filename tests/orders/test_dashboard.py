@@ -95,8 +95,8 @@ def test_next_distribution_shows_my_lines_by_producer_and_my_baskets(
     assert "Salle des Dervallières" in card
     assert card.index("Ferme des Prés") < card.index("Poireaux")
     assert card.index("Fournil du Pont") < card.index("Pain de seigle")
-    assert "1.5 kg" in card
-    assert "Order total: 12.40 €" in card
+    assert "1.5\xa0kg" in card
+    assert "Order total: 12.40\xa0€" in card
     assert "Contract Légumes d&#x27;hiver — Grand panier × 2" in card
     assert reverse("orders:order_detail", args=[order.pk]) in card
 
@@ -167,7 +167,7 @@ def test_contracts_shifts_money_and_history(
     assert "2 deliveries to come" in page
     assert "Accueil" in page and "Rangement" not in page
     assert 'data-total-due="54.80"' in page  # the instalment and the old order
-    assert f'data-order="{old.pk}"' in page and "21.30 €" in page
+    assert f'data-order="{old.pk}"' in page and "21.30\xa0€" in page
     assert "99.99" not in page
 
 

@@ -217,10 +217,10 @@ def test_bookings_page_shows_totals_and_members(
         .get(reverse("orders:producer_bookings", args=[producer.slug, cycle.pk]))
         .content.decode()
     )
-    assert "Carottes" in page and "4.5 kg" in page and "11.25 €" in page
+    assert "Carottes" in page and "4.5\xa0kg" in page and "11.25\xa0€" in page
     assert "Légumes d&#x27;été — Grand panier" in page
     assert page.index("MARTIN") < page.index("ZOLA")
-    assert "19.65 €" in page
+    assert "19.65\xa0€" in page
 
 
 def test_bookings_csv_lists_each_line_and_neutralises_formulas(
@@ -279,10 +279,10 @@ def test_bookings_pdf_lists_names_quantities_and_totals(
         "MARTIN Marie",
         "ZOLA Albert",
         "Carottes",
-        "4.5 kg",
-        "11.25 €",
+        "4.5\xa0kg",
+        "11.25\xa0€",
         "Grand panier",
-        "19.65 €",
+        "19.65\xa0€",
         f"Page 1 / {len(reader.pages)}",
     ):
         assert expected in text, expected
@@ -414,7 +414,7 @@ def test_send_picking_lists_once_per_farm_and_closed_cycle(
     message = mail.outbox[0]
     assert message.to == [producer_user.email]
     assert "Semaine 12" in message.subject
-    assert "Carottes: 4.5 kg" in message.body
+    assert "Carottes: 4.5\xa0kg" in message.body
     ((filename, content, mimetype),) = message.attachments
     assert filename.endswith(".pdf") and mimetype == "application/pdf"
     assert content.startswith(b"%PDF")

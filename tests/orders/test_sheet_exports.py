@@ -133,8 +133,8 @@ def test_sheet_csv_lists_shifts_members_and_totals(scenario):
     )
     martin = next(row for row in rows[header:] if row[0] == "Martin")
     assert martin[3] == (
-        "Fournil du Bourg : Pain de campagne 1 piece"
-        " / Maraîchage de la Sèvre : Carottes 1.5 kg"
+        "Fournil du Bourg : Pain de campagne 1\xa0piece"
+        " / Maraîchage de la Sèvre : Carottes 1.5\xa0kg"
     )
     assert martin[4:6] == ["6.85", "36.85"]
     assert ["Maraîchage de la Sèvre", "Carottes", "4.5", "kg", "11.25"] in rows
@@ -197,7 +197,7 @@ def test_delivery_notes_in_three_formats(scenario):
     farm = pages[1]
     assert "Delivery note — Maraîchage de la Sèvre" in farm
     assert "Maison de quartier des Dervallières" in farm
-    assert "4.5 kg" in farm and "11.25 €" in farm
+    assert "4.5\xa0kg" in farm and "11.25\xa0€" in farm
     assert "4 baskets" in farm  # whole small baskets, shared or given away
     assert "MARTIN Marie" in farm
 
@@ -264,4 +264,4 @@ def test_amounts_and_quantities_are_formatted_for_french(scenario):
         )
     martin = next(row for row in rows if row and row[0] == "Martin")
     assert martin[4:6] == ["6,85", "36,85"]
-    assert "Carottes 1,5 kg" in martin[3]
+    assert "Carottes 1,5\xa0kg" in martin[3]

@@ -78,8 +78,8 @@ def test_sheet_groups_pre_bookings_by_producer(scenario):
         "Maraîchage de la Sèvre",
     ]
     assert martin.products_text == (
-        "Fournil du Bourg : Pain de campagne 1 piece"
-        " / Maraîchage de la Sèvre : Carottes 1.5 kg"
+        "Fournil du Bourg : Pain de campagne 1\xa0piece"
+        " / Maraîchage de la Sèvre : Carottes 1.5\xa0kg"
     )
     assert martin.order_total == Decimal("6.85")
     assert rows["Lefèvre"].order_total is None
@@ -174,7 +174,7 @@ def test_delivery_notes_per_producer_count_whole_baskets(scenario, producer):
     ]
     assert farm.amount == Decimal("15.45")
     martin = next(m for m in farm.members if m.member.last_name == "Martin")
-    assert [item.text for item in martin.items] == ["Carottes 1.5 kg"]
+    assert [item.text for item in martin.items] == ["Carottes 1.5\xa0kg"]
     assert [basket.text for basket in martin.baskets] == [
         "Légumes d'hiver — Petit panier × 1"
     ]

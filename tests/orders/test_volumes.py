@@ -302,7 +302,7 @@ def test_the_page_shows_tables_food_miles_and_missing_positions(
     html = response.content.decode()
     assert response.status_code == 200
     assert "Order cycle: Semaine 46" in html
-    assert "21.70 €" in html
+    assert "21.70\xa0€" in html
     km = distance_km(CLISSON, NANTES)
     assert f"{km} km × 2 trips = {km * 2} km" in html
     assert "Position missing" in html

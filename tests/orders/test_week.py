@@ -225,10 +225,10 @@ def test_the_page_shows_the_week_in_a_fixed_number_of_queries(
     first = busy_week["distributions"][0]
     assert f'data-distribution="{first.pk}"' in html
     assert "50 orders" in html
-    assert "1500.00 €" in html
+    assert "1,500.00\xa0€" in html
     assert "1 / 3 places" in html
-    assert "2 contract instalments due and not received: 80.00 €" in html
-    assert "1 order of a past distribution not fully paid: 15.00 €" in html
+    assert "2 contract instalments due and not received: 80.00\xa0€" in html
+    assert "1 order of a past distribution not fully paid: 15.00\xa0€" in html
     assert "mailto:ferme7@example.org" in html
     assert reverse("orders:distribution_documents", args=[first.pk]) in html
 

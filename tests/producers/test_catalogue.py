@@ -241,8 +241,8 @@ def test_the_catalogue_groups_products_by_category_with_prices(
         response = client.get(url)
     assertContains(response, "Vegetables")
     assertContains(response, "Bread and bakery")
-    assertContains(response, "4.50 € / piece")
-    assertContains(response, "2.40 € / kg")
+    assertContains(response, "4.50\xa0€ / piece")
+    assertContains(response, "2.40\xa0€ / kg")
     assertNotContains(response, "Ancien produit")
     html = response.content.decode()
     assert html.index("Vegetables") < html.index("Bread and bakery")
@@ -265,7 +265,7 @@ def test_the_catalogue_formats_euros_in_french(
         reverse("producers:product_list", args=[producer.slug]),
         HTTP_ACCEPT_LANGUAGE="fr",
     )
-    assertContains(response, "2,40 €")
+    assertContains(response, "2,40\xa0€")
 
 
 def test_creating_a_product_with_a_photo(as_user, producer, producer_user):

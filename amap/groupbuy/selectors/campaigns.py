@@ -9,15 +9,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q
 
+from amap.money import ZERO, line_amount
+
 from .. import allocation
 from ..models import GroupPurchase, Item, Payment, Pledge, PriceTier
-
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
 
 # Campaigns whose allocation stands: members owe and collect what it gave.
 SETTLED_STATUSES = (
@@ -25,13 +24,6 @@ SETTLED_STATUSES = (
     GroupPurchase.Status.ORDERED,
     GroupPurchase.Status.DELIVERED,
 )
-
-
-def line_amount(units: int, unit_price: Decimal | None) -> Decimal:
-    """Units at a price, rounded once, as the allocation module does."""
-    if not units or unit_price is None:
-        return ZERO
-    return (units * unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def item_input(item, pledges: Iterable, tiers: Iterable | None = None):
@@ -315,7 +307,7 @@ def supplier_order(campaign: GroupPurchase) -> SupplierOrder:
         lines.append(
             OrderLine(
                 name=item.name,
-                unit=item.get_unit_display(),
+                unit=item.unit,
                 case_size=item.case_size,
                 cases=item.cases_ordered,
                 units=units,
@@ -367,7 +359,7 @@ def collected_at(distributions) -> dict[tuple[int, int], list[CollectedLine]]:
                 campaign_id=campaign.pk,
                 campaign=campaign.title,
                 name=item.name,
-                unit=item.get_unit_display(),
+                unit=item.unit,
                 quantity=pledge.allocated,
                 unit_price=item.final_unit_price,
                 amount=line_amount(pledge.allocated, item.final_unit_price),

@@ -4,10 +4,12 @@ a member got once a campaign is allocated."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.utils import timezone
+
+from amap.money import ZERO, line_amount
 
 from ..allocation import ItemAllocation, ItemProgress, allocate, campaign_total
 from ..allocation import item_progress as compute_item_progress
@@ -15,21 +17,12 @@ from ..models import GroupPurchase, Item, Pledge, PriceTier
 from ..permissions import visible_campaigns
 from ..selectors.campaigns import item_input
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
-
 # Campaigns whose pledges were shared out: members see what they got.
 RESULT_STATUSES = (
     GroupPurchase.Status.ALLOCATED,
     GroupPurchase.Status.ORDERED,
     GroupPurchase.Status.DELIVERED,
 )
-
-
-def _money(units: int, price: Decimal | None) -> Decimal:
-    if price is None:
-        return ZERO
-    return (units * price).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _percent(part, whole) -> int:
@@ -84,7 +77,7 @@ class ItemRow:
 
     @property
     def share_amount(self) -> Decimal:
-        return _money(self.share, self.allocation.unit_price)
+        return line_amount(self.share, self.allocation.unit_price)
 
     @property
     def changed(self) -> bool:
@@ -227,7 +220,7 @@ class ResultLine:
 
     @property
     def amount(self) -> Decimal:
-        return _money(self.allocated, self.item.final_unit_price)
+        return line_amount(self.allocated, self.item.final_unit_price)
 
 
 @dataclass
@@ -290,7 +283,9 @@ def member_campaigns(member, now=None) -> MemberCampaigns:
         summary.units_pledged += pledge.quantity
         if summary.has_result and pledge.allocated:
             summary.units_allocated += pledge.allocated
-            summary.amount += _money(pledge.allocated, pledge.item.final_unit_price)
+            summary.amount += line_amount(
+                pledge.allocated, pledge.item.final_unit_price
+            )
     result = MemberCampaigns(open=[], upcoming=[], past=[])
     for campaign in campaigns:
         summary = summaries[campaign.pk]

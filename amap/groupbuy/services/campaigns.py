@@ -24,6 +24,7 @@ from amap.background import enqueue_on_commit
 from amap.distribution.models import Distribution
 from amap.distribution.notifications import sheet_touched_on_commit
 from amap.members.permissions import organised_collectives
+from amap.money import ZERO, format_euros, is_whole_cents
 from amap.orders.models import PaymentMethod
 from amap.producers.models import MAX_PRICE, Partnership, Producer
 
@@ -43,7 +44,6 @@ from ..selectors.campaigns import SETTLED_STATUSES, item_inputs, line_amount
 logger = logging.getLogger(__name__)
 
 Status = GroupPurchase.Status
-ZERO = Decimal("0.00")
 
 # Fields an organiser may still change once members pledge.
 CHANGEABLE_WHEN_OPEN = {
@@ -311,7 +311,7 @@ def check_tiers(tiers: Sequence[tuple[int, Decimal]]) -> list[tuple[int, Decimal
                 % {"max": MAX_CASES},
                 code="tiers",
             )
-        if price <= 0 or price > MAX_PRICE or price != price.quantize(Decimal("0.01")):
+        if price <= 0 or price > MAX_PRICE or not is_whole_cents(price):
             raise ValidationError(
                 _("A price must be positive, in euros and cents."), code="tiers"
             )
@@ -840,8 +840,8 @@ def record_payment(
             "This member was allocated nothing in this group purchase."
         )
     elif amount > due:
-        errors["amount"] = _("This is more than the %(due)s € still due.") % {
-            "due": formats.number_format(due, 2)
+        errors["amount"] = _("This is more than the %(due)s still due.") % {
+            "due": format_euros(due)
         }
     if errors:
         raise ValidationError(errors)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from amap.members.permissions import member_collectives
 from amap.members.services import require_current_charter
+from amap.money import format_quantity
 
 from ..models import MAX_UNITS, GroupPurchase, Item, Pledge
 
@@ -88,11 +89,8 @@ def _whole_units(value, *, item: Item, what: str) -> tuple[int | None, str | Non
             "item": item.name,
         }
     if number > MAX_UNITS:
-        return None, _(
-            "%(number)s %(unit)s is not a sensible %(what)s for %(item)s."
-        ) % {
-            "number": formats.number_format(number),
-            "unit": unit,
+        return None, _("%(number)s is not a sensible %(what)s for %(item)s.") % {
+            "number": format_quantity(number, item.unit),
             "what": what,
             "item": item.name,
         }
@@ -113,13 +111,9 @@ def clean_line(item: Item, quantity, tolerance) -> tuple[int, int]:
         stock = item.max_cases * item.case_size
         if quantity > stock:
             errors.append(
-                _(
-                    "The supplier has at most %(stock)s %(unit)s of %(item)s for "
-                    "the whole group."
-                )
+                _("The supplier has at most %(stock)s of %(item)s for the whole group.")
                 % {
-                    "stock": formats.number_format(stock),
-                    "unit": item.get_unit_display(),
+                    "stock": format_quantity(stock, item.unit),
                     "item": item.name,
                 }
             )

@@ -5,16 +5,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from amap.money import plain_quantity
 from amap.producers.models import MAX_QUANTITY
-
-
-def _plain(quantity: Decimal | None) -> Decimal | None:
-    """2.000 → 2 and 1.500 → 1.5, so a field never shows "2,000"."""
-    if quantity is None:
-        return None
-    if quantity == quantity.to_integral_value():
-        return quantity.quantize(Decimal(1))
-    return quantity.normalize()
 
 
 def field_name(offer_pk: int) -> str:
@@ -39,7 +31,7 @@ class BookingForm(forms.Form):
                 max_digits=10,
                 decimal_places=3,
                 localize=True,
-                initial=_plain(quantities.get(offer.pk)),
+                initial=plain_quantity(quantities.get(offer.pk)),
                 widget=forms.TextInput(
                     attrs={
                         "inputmode": "decimal",

@@ -9,11 +9,10 @@ from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from amap.members.models import Collective
+from amap.money import ZERO
 
 from ..extensions import other_amounts_due, other_member_dues
 from ..models import Instalment, Order, OrderPayment, Subscription
-
-ZERO = Decimal("0.00")
 
 
 def _paid_subquery():

@@ -7,21 +7,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum
-from django.utils.formats import number_format
 
 from amap.distribution.models import Distribution, OrderCycle, UsualPickupPoint
+from amap.money import ZERO
 
 from ..models import Contract, Order, OrderLine, Subscription
-
-ZERO = Decimal("0")
-GRAM = Decimal("0.001")
-
-
-def quantity_text(value) -> str:
-    """A quantity without trailing zeros, for the locale: "2", "1,5", "0,25"."""
-    value = Decimal(value).quantize(GRAM)
-    exponent = value.normalize().as_tuple().exponent
-    return number_format(value, decimal_pos=max(0, -exponent))
 
 
 def producer_cycles(producer):
@@ -63,13 +53,9 @@ def producer_cycles(producer):
 @dataclass
 class ProductTotal:
     name: str
-    unit: str
+    unit: str  # a Product.Unit value
     quantity: Decimal = ZERO
     amount: Decimal = ZERO
-
-    @property
-    def quantity_text(self) -> str:
-        return quantity_text(self.quantity)
 
 
 @dataclass
@@ -171,9 +157,7 @@ def _add_line(totals: dict, line) -> None:
     product = line.offer.product
     total = totals.get(product.pk)
     if total is None:
-        total = totals[product.pk] = ProductTotal(
-            name=product.name, unit=product.get_unit_display()
-        )
+        total = totals[product.pk] = ProductTotal(name=product.name, unit=product.unit)
     total.quantity += line.quantity
     total.amount += line.amount
 
@@ -265,7 +249,6 @@ def producer_bookings(producer, cycle) -> ProducerBookings:
         .order_by("offer__product__name", "pk")
     )
     for line in lines:
-        line.quantity_text = quantity_text(line.quantity)  # type: ignore[attr-defined]
         entry = per_distribution[line.order.distribution_id]
         _add_line(result.products, line)
         _add_line(entry.products, line)

@@ -2,7 +2,7 @@
 and keeping every offer's `booked` quantity exact under concurrency."""
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,13 +16,10 @@ from amap.distribution.models import Distribution
 from amap.emails import send_templated_email
 from amap.members.permissions import is_member
 from amap.members.services import require_current_charter
+from amap.money import ZERO, format_quantity, has_quantity_places, line_amount
 from amap.producers.models import MAX_QUANTITY, Offer
 
 from ..models import Order, OrderLine
-
-ZERO = Decimal("0")
-CENT = Decimal("0.01")
-QUANTITY_PLACES = Decimal("0.001")
 
 
 @dataclass
@@ -39,19 +36,6 @@ class OrderResult:
     @property
     def ok(self) -> bool:
         return not self.refused
-
-
-def format_quantity(value: Decimal) -> str:
-    """3 → "3", 2.500 → "2,5" in French: no trailing zeros, locale separators."""
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        return formats.number_format(value.quantize(Decimal(1)))
-    return formats.number_format(value.normalize())
-
-
-def line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal:
-    """The one rounding of money: at the line, half up to the cent."""
-    return (quantity * unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _closed_message(cycle) -> str:
@@ -119,16 +103,15 @@ def _clean_quantity(offer: Offer, quantity) -> str | None:
             "quantity": format_quantity(quantity),
             "product": product,
         }
-    if quantity != quantity.quantize(QUANTITY_PLACES):
+    if not has_quantity_places(quantity):
         return _("A quantity has at most three decimals (%(product)s).") % {
             "product": product
         }
     step = product.weight_step
     if quantity and step and quantity % step:
-        return _("%(product)s is sold by %(step)s %(unit)s: choose a multiple.") % {
+        return _("%(product)s is sold by %(step)s: choose a multiple.") % {
             "product": product,
-            "step": format_quantity(step),
-            "unit": product.get_unit_display(),
+            "step": format_quantity(step, product.unit),
         }
     return None
 
@@ -136,11 +119,9 @@ def _clean_quantity(offer: Offer, quantity) -> str | None:
 def _only_left_message(offer_pk: int) -> str:
     offer = Offer.objects.select_related("product").get(pk=offer_pk)
     return _(
-        "Only %(remaining)s %(unit)s of %(product)s left: your quantity for it "
-        "was not changed."
+        "Only %(remaining)s of %(product)s left: your quantity for it was not changed."
     ) % {
-        "remaining": format_quantity(offer.remaining or ZERO),
-        "unit": offer.product.get_unit_display(),
+        "remaining": format_quantity(offer.remaining or ZERO, offer.product.unit),
         "product": offer.product,
     }
 

@@ -1,7 +1,7 @@
 """Season contracts, members' subscriptions and their instalment schedules."""
 
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -14,12 +14,12 @@ from amap.emails import send_templated_email
 from amap.members.models import Membership
 from amap.members.permissions import can_manage_collective
 from amap.members.services import require_current_charter
+from amap.money import round_cents
 from amap.producers.models import Partnership
 
 from ..models import Contract, ContractOption, Instalment, Subscription
 from ..schedule import instalment_dates, split_amount
 
-CENT = Decimal("0.01")
 INSTALMENT_CHOICES = (1, 2, 3, 4, 6, 10)
 MAX_QUANTITY = 10
 
@@ -146,9 +146,7 @@ def subscription_total(
     option: ContractOption, quantity: int, deliveries: int
 ) -> Decimal:
     """Price per delivery × quantity × deliveries, rounded once to the cent."""
-    return (option.price_per_delivery * quantity * deliveries).quantize(
-        CENT, rounding=ROUND_HALF_UP
-    )
+    return round_cents(option.price_per_delivery * quantity * deliveries)
 
 
 @transaction.atomic

@@ -14,14 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amap.members.permissions import organised_collectives
+from amap.money import ZERO, format_euros, is_whole_cents
 
 from ..models import Instalment, Order, OrderPayment, PaymentMethod, Subscription
 from .documents import touch_member_sheets
 
 logger = logging.getLogger(__name__)
 
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 REFERENCE_MAX_LENGTH = 100
 
 
@@ -217,7 +216,7 @@ def record_order_payment(
         raise ValidationError(
             {"amount": _("The amount must be more than zero.")}, code="not_positive"
         )
-    if amount != amount.quantize(CENT):
+    if not is_whole_cents(amount):
         raise ValidationError(
             {"amount": _("The amount has at most two decimals (cents).")},
             code="cents",
@@ -227,9 +226,9 @@ def record_order_payment(
         raise ValidationError(
             {
                 "amount": _(
-                    "Only %(due)s € is still due on this order: record at most that."
+                    "Only %(due)s is still due on this order: record at most that."
                 )
-                % {"due": due}
+                % {"due": format_euros(due)}
             },
             code="too_much",
         )

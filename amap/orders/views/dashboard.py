@@ -15,7 +15,6 @@ from amap.members.permissions import member_collectives
 
 from ..models import Absence, Order, OrderLine, Subscription
 from ..selectors.balances import member_balances
-from ..selectors.producer_bookings import quantity_text
 
 NEXT_DISTRIBUTIONS = 6
 SHIFT_WEEKS = 6
@@ -38,7 +37,6 @@ class NextDistribution:
         groups: dict[int, tuple[object, list]] = {}
         for line in self.order.lines.all() if self.order else []:
             producer = line.offer.product.producer
-            line.quantity_text = quantity_text(line.quantity)
             groups.setdefault(producer.pk, (producer, []))[1].append(line)
         return list(groups.values())
 

@@ -4,14 +4,14 @@ named `q-<product>-<cycle>`, `u-<product>-<cycle>` and `p-<product>-<cycle>`."""
 from dataclasses import dataclass
 
 from django import forms
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from amap.distribution.models import OrderCycle
+from amap.money import format_amount, plain_quantity
 
 from ..models import MAX_PRICE, MAX_QUANTITY, Product
 from ..services.catalogue import group_by_category
-from ..services.stock import StockCell, cell_name, display_quantity
+from ..services.stock import StockCell, cell_name
 
 
 def quantity_field(label: str) -> forms.DecimalField:
@@ -88,7 +88,9 @@ class StockGridForm(forms.Form):
                     required=False,
                 )
                 price = price_field(_("Price of %(product)s for %(cycle)s") % where)
-                price.widget.attrs["placeholder"] = number_format(product.price, 2)
+                price.widget.attrs["placeholder"] = format_amount(
+                    product.price, grouping=False
+                )
                 self.fields[cell_name("p", product.pk, cycle.pk)] = price
 
     def cells(self) -> list[StockCell]:
@@ -137,4 +139,4 @@ class StockGridForm(forms.Form):
         offer = self.offers.get((product.pk, cycle.pk))
         if offer is None or not offer.booked:
             return None
-        return display_quantity(offer.booked)
+        return plain_quantity(offer.booked)

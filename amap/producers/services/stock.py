@@ -4,43 +4,33 @@ order cycle of the collectives it supplies."""
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, ProtectedError
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from amap.distribution.models import Distribution, OrderCycle
 from amap.members.services import require_current_charter
+from amap.money import (
+    format_euros,
+    format_number,
+    has_quantity_places,
+    is_whole_cents,
+    plain_quantity,
+)
 
 from ..models import MAX_PRICE, MAX_QUANTITY, Offer, Producer, Product
 from ..permissions import require_producer_manager
 
 DEFAULT_COLUMNS = 4
 MAX_COLUMNS = 8
-QUANTITY_PLACES = Decimal("0.001")
-PRICE_PLACES = Decimal("0.01")
 
 
 def cell_name(kind: str, product_id: int, cycle_id: int) -> str:
     """The name of a grid input: `q` quantity, `u` unlimited, `p` price."""
     return f"{kind}-{product_id}-{cycle_id}"
-
-
-def display_quantity(value: Decimal | None) -> Decimal | None:
-    """20.000 → 20, 2.500 → 2.5: what a person would type."""
-    if value is None:
-        return None
-    if value == value.to_integral_value():
-        return value.quantize(Decimal("1"))
-    return value.normalize()
-
-
-def _number(value: Decimal) -> str:
-    return number_format(cast(Decimal, display_quantity(value)))
 
 
 @dataclass(frozen=True)
@@ -159,7 +149,7 @@ def offer_initial(offer: Offer, product: Product) -> dict:
     """The grid's values for an existing offer; the catalogue price is left
     empty, as the placeholder shows it."""
     return {
-        "quantity": display_quantity(offer.quantity_available),
+        "quantity": plain_quantity(offer.quantity_available),
         "unlimited": offer.quantity_available is None,
         "price": None if offer.price == product.price else offer.price,
     }
@@ -203,7 +193,7 @@ def prefill_column(
         for product in products:
             if product.usual_quantity is not None:
                 prefill.values[product.pk] = {
-                    "quantity": display_quantity(product.usual_quantity),
+                    "quantity": plain_quantity(product.usual_quantity),
                     "unlimited": False,
                     "price": None,
                 }
@@ -257,27 +247,27 @@ def _validate_cell(cell: StockCell, offer: Offer | None, errors: dict) -> None:
             errors[q_name] = _("The quantity cannot be negative.")
         elif quantity > MAX_QUANTITY:
             errors[q_name] = _("That is too much: %(max)s at most.") % {
-                "max": _number(MAX_QUANTITY)
+                "max": format_number(MAX_QUANTITY)
             }
-        elif quantity != quantity.quantize(QUANTITY_PLACES):
+        elif not has_quantity_places(quantity):
             errors[q_name] = _("At most 3 decimals, e.g. 2.125.")
         elif offer is not None and quantity < offer.booked:
             errors[q_name] = _(
                 "%(booked)s already booked: you cannot offer less than that."
-            ) % {"booked": _number(offer.booked)}
+            ) % {"booked": format_number(offer.booked)}
     if not cell.offered and offer is not None and offer.booked > 0:
         errors[q_name] = _(
             "%(booked)s already booked: you cannot withdraw this offer."
-        ) % {"booked": _number(offer.booked)}
+        ) % {"booked": format_number(offer.booked)}
     price = cell.price
     if price is not None:
         if price < 0:
             errors[p_name] = _("The price cannot be negative.")
         elif price > MAX_PRICE:
-            errors[p_name] = _("The price is too high: %(max)s € at most.") % {
-                "max": number_format(MAX_PRICE)
+            errors[p_name] = _("The price is too high: %(max)s at most.") % {
+                "max": format_euros(MAX_PRICE)
             }
-        elif price != price.quantize(PRICE_PLACES):
+        elif not is_whole_cents(price):
             errors[p_name] = _("At most 2 decimals for a price, e.g. 3.20.")
 
 

@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amap.forms import add_service_errors
+from amap.money import plain_quantity
 
 from ..forms.catalogue import ProductForm
 from ..models import Offer, Product
 from ..permissions import managed_producers, managed_products
 from ..services import catalogue as services
-from ..services.stock import display_quantity
 
 
 def _product(request, pk) -> Product:
@@ -84,8 +84,8 @@ def product_create(request, slug):
 
 def _product_initial(product: Product) -> dict:
     initial = {field: getattr(product, field) for field in services.EDITABLE_FIELDS}
-    initial["weight_step"] = display_quantity(product.weight_step)
-    initial["usual_quantity"] = display_quantity(product.usual_quantity)
+    initial["weight_step"] = plain_quantity(product.weight_step)
+    initial["usual_quantity"] = plain_quantity(product.usual_quantity)
     return initial
 
 
