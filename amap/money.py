@@ -9,6 +9,7 @@ are numbers stay numbers; only text goes through `format_euros` and
 """
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import cast
 
 from django.utils.formats import number_format
 from django.utils.translation import npgettext
@@ -98,10 +99,12 @@ def format_number(quantity, *, grouping: bool = True) -> str:
     number = _decimal(quantity)
     if number is None:
         return ""
-    number = plain_quantity(number.quantize(QUANTITY_STEP, rounding=ROUND_HALF_UP))
+    number = cast(
+        Decimal, plain_quantity(number.quantize(QUANTITY_STEP, rounding=ROUND_HALF_UP))
+    )
     if number == 0:
         number = abs(number)
-    places = max(0, -number.as_tuple().exponent)
+    places = max(0, -int(number.as_tuple().exponent))
     return number_format(
         number, decimal_pos=places, use_l10n=True, force_grouping=grouping
     )
