@@ -423,12 +423,6 @@ def distribution_sheet(distribution: Distribution) -> DistributionSheet:
     return _sheets(distributions)[0]
 
 
-def cycle_sheets(cycle) -> list[DistributionSheet]:
-    """The sheets of every distribution of `cycle` (cancelled ones aside), one
-    per pickup point and day; fifteen queries whatever the size."""
-    return _sheets(_distributions(Distribution.objects.filter(cycle=cycle).active()))
-
-
 def _notes(distribution, loaded: _Loaded) -> list[DeliveryNote]:
     notes: dict[int, DeliveryNote] = {}
     members: dict[tuple[int, int], NoteMember] = {}

@@ -203,6 +203,49 @@ def _back_to_distribution(shift_or_distribution_pk: int):
 
 
 @login_required
+def shift_edit(request, pk):
+    shift = get_object_or_404(
+        organised_shifts(request.user).select_related(
+            "distribution__cycle__collective", "distribution__pickup_point"
+        ),
+        pk=pk,
+    )
+    form = ShiftForm(
+        request.POST or None,
+        initial={
+            "role": shift.role,
+            "starts_at": shift.starts_at,
+            "ends_at": shift.ends_at,
+            "people_needed": shift.people_needed,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            shift = services.update_shift(
+                shift, updated_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The shift “%(role)s” has been changed.") % {"role": shift.role},
+            )
+            return _back_to_distribution(shift.distribution_id)
+    return render(
+        request,
+        "distribution/shift_form.html",
+        {
+            "shift": shift,
+            "distribution": shift.distribution,
+            "collective": shift.distribution.cycle.collective,
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
 @require_POST
 def shift_remove(request, pk):
     shift = get_object_or_404(organised_shifts(request.user), pk=pk)
@@ -282,6 +325,11 @@ urlpatterns = [
         "organisation/distributions/<int:pk>/permanences/",
         distribution_shifts,
         name="distribution_shifts",
+    ),
+    path(
+        "organisation/permanences/<int:pk>/modifier/",
+        shift_edit,
+        name="shift_edit",
     ),
     path(
         "organisation/permanences/<int:pk>/supprimer/",

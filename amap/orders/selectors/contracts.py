@@ -210,14 +210,6 @@ def _baskets(distributions, *, member=None) -> list[ContractBasket]:
     return baskets
 
 
-def baskets_for_distribution(distribution: Distribution) -> list[ContractBasket]:
-    """Every contract basket handed over at `distribution`, sorted by collector.
-
-    Five queries whatever the number of subscriptions.
-    """
-    return _baskets([distribution])
-
-
 def baskets_for_distributions(distributions) -> list[ContractBasket]:
     """Every contract basket handed over at any of `distributions`, sorted by
     date, then collector; five queries whatever the number of distributions."""
