@@ -13,8 +13,8 @@ from amap.forms import add_service_errors
 from ..forms.catalogue import ProductForm
 from ..models import Offer, Product
 from ..permissions import managed_producers, managed_products
+from ..selectors.stock import display_quantity
 from ..services import catalogue as services
-from ..services.stock import display_quantity
 
 
 def _product(request, pk) -> Product:
