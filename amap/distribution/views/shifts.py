@@ -19,6 +19,7 @@ from amap.members.permissions import organised_collectives
 from ..forms.shifts import CoverageWeeksForm, ShiftAssignForm, ShiftForm
 from ..models import Distribution, ShiftAssignment
 from ..permissions import member_shifts, organised_distributions, organised_shifts
+from ..selectors import shifts as selectors
 from ..services import shifts as services
 
 DEFAULT_WEEKS = 8
@@ -44,14 +45,14 @@ def _next_or(request, fallback: str) -> str:
 
 @login_required
 def shift_list(request):
-    distributions, my_shifts = services.member_upcoming_shifts(request.user)
+    distributions, my_shifts = selectors.member_upcoming_shifts(request.user)
     return render(
         request,
         "distribution/shift_list.html",
         {
             "distributions": distributions,
             "my_shifts": my_shifts,
-            "weeks": services.SHIFT_LIST_WEEKS,
+            "weeks": selectors.SHIFT_LIST_WEEKS,
         },
     )
 
@@ -107,7 +108,7 @@ def shift_coverage(request, slug):
     collective = get_object_or_404(organised_collectives(request.user), slug=slug)
     form = CoverageWeeksForm(request.GET or None)
     weeks = _weeks(form)
-    distributions = services.shift_coverage(collective, weeks=weeks)
+    distributions = selectors.shift_coverage(collective, weeks=weeks)
     return render(
         request,
         "distribution/shift_coverage.html",
@@ -190,7 +191,7 @@ def distribution_shifts(request, pk):
         {
             "distribution": distribution,
             "collective": collective,
-            "shifts": services.distribution_shift_rows(distribution),
+            "shifts": selectors.distribution_shift_rows(distribution),
             "form": form,
             "members": members,
         },
