@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from amap.distribution.models import OrderCycle
 
 from ..models import MAX_PRICE, MAX_QUANTITY, Product
+from ..selectors.catalogue import group_by_category
 from ..selectors.stock import cell_name, display_quantity
-from ..services.catalogue import group_by_category
 from ..services.stock import StockCell
 
 

@@ -21,6 +21,7 @@ from ..forms.profile import (
 )
 from ..models import Producer, ProfileSubmission
 from ..permissions import managed_producers
+from ..selectors import partnerships as selectors
 from ..services import moderation
 from ..services import profile as services
 
@@ -34,7 +35,7 @@ def _error_text(error: ValidationError) -> str:
 
 @login_required
 def home(request):
-    farms = services.producer_home_farms(request.user)
+    farms = selectors.producer_home_farms(request.user)
     return render(
         request,
         "producers/home.html",
@@ -131,18 +132,18 @@ def _organised_collective(request, slug) -> Collective:
 
 
 def _render_partnerships(request, collective, *, add_form=None, status=200):
-    referents = list(services.referent_choices(collective))
+    referents = list(selectors.referent_choices(collective))
     if add_form is None:
         add_form = PartnershipAddForm(
-            producers=services.partner_candidates(collective),
-            referents=services.referent_choices(collective),
+            producers=selectors.partner_candidates(collective),
+            referents=selectors.referent_choices(collective),
         )
     return render(
         request,
         "producers/partnership_list.html",
         {
             "collective": collective,
-            "partnerships": services.collective_partnerships(collective),
+            "partnerships": selectors.collective_partnerships(collective),
             "add_form": add_form,
             "referents": referents,
         },
@@ -162,8 +163,8 @@ def partnership_add(request, slug):
     collective = _organised_collective(request, slug)
     form = PartnershipAddForm(
         request.POST,
-        producers=services.partner_candidates(collective),
-        referents=services.referent_choices(collective),
+        producers=selectors.partner_candidates(collective),
+        referents=selectors.referent_choices(collective),
     )
     if form.is_valid():
         try:
@@ -200,7 +201,7 @@ def partnership_referent(request, slug, pk):
     collective = _organised_collective(request, slug)
     partnership = _partnership(collective, pk)
     form = PartnershipReferentForm(
-        request.POST, referents=services.referent_choices(collective)
+        request.POST, referents=selectors.referent_choices(collective)
     )
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["referent"]))
