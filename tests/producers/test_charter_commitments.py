@@ -11,6 +11,7 @@ from pytest_django.asserts import assertContains
 from amap.members.charter_diff import charter_headings
 from amap.members.services import accept_charter, publish_charter_version
 from amap.producers.models import CharterCommitment
+from amap.producers.selectors.moderation import moderation_queue
 from amap.producers.services.charter import (
     producer_commitments,
     save_charter_commitments,
@@ -18,7 +19,6 @@ from amap.producers.services.charter import (
 )
 from amap.producers.services.moderation import (
     approve_profile_change,
-    moderation_queue,
     reject_profile_change,
 )
 

@@ -21,6 +21,7 @@ from ..forms.profile import (
 )
 from ..models import Producer, ProfileSubmission
 from ..permissions import managed_producers
+from ..selectors import moderation as moderation_selectors
 from ..selectors import partnerships as selectors
 from ..services import moderation
 from ..services import profile as services
@@ -88,8 +89,8 @@ def _saved_message(producer: Producer, pending) -> str:
 @require_http_methods(["GET", "POST"])
 def profile_edit(request, slug):
     producer = get_object_or_404(managed_producers(request.user), slug=slug)
-    pending = moderation.pending_change(producer)
-    last_review = None if pending else moderation.last_review(producer)
+    pending = moderation_selectors.pending_change(producer)
+    last_review = None if pending else moderation_selectors.last_review(producer)
     form = ProducerProfileForm(
         request.POST or None,
         request.FILES or None,
@@ -107,7 +108,7 @@ def profile_edit(request, slug):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            pending = moderation.pending_change(producer)
+            pending = moderation_selectors.pending_change(producer)
             messages.success(request, _saved_message(producer, pending))
             return redirect("producers:profile_edit", slug=producer.slug)
     return render(
