@@ -25,7 +25,7 @@ from amap.members.extensions import with_public_urls
 from amap.members.forms import JoinRequestForm
 from amap.members.models import Collective, Membership
 from amap.producers.models import Producer, Product
-from amap.producers.services.charter import producer_commitments
+from amap.producers.selectors.charter import producer_commitments
 
 from .blocks import BodyBlock
 from .directory import DirectoryFilterForm, round_km, search_directory

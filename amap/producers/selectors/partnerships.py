@@ -6,7 +6,7 @@ from amap.members.models import Collective, Membership, User
 
 from ..models import Partnership, Producer
 from ..permissions import managed_producers
-from ..services.charter import farm_accepted_charter, farm_has_accounts
+from .charter import farm_accepted_charter, farm_has_accounts
 
 
 def producer_home_farms(user) -> list[Producer]:
