@@ -19,13 +19,13 @@ from amap.distribution.geojson import (
     producers_feature_collection,
 )
 from amap.distribution.models import PickupPoint
-from amap.distribution.services.pickup_points import next_distributions_for_member
+from amap.distribution.selectors.pickup_points import next_distributions_for_member
 from amap.members import services as member_services
 from amap.members.extensions import with_public_urls
 from amap.members.forms import JoinRequestForm
 from amap.members.models import Collective, Membership
 from amap.producers.models import Producer, Product
-from amap.producers.services.charter import producer_commitments
+from amap.producers.selectors.charter import producer_commitments
 
 from .blocks import BodyBlock
 from .directory import DirectoryFilterForm, round_km, search_directory

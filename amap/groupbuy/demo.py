@@ -17,7 +17,10 @@ from amap.distribution.models import Distribution
 from amap.members.models import Membership
 
 from .models import GroupPurchase, Payment, Pledge, Policy
-from .services import campaigns as services
+from .services.campaigns import create_campaign
+from .services.items import add_item
+from .services.lifecycle import close_campaign, open_campaign
+from .services.payments import record_payment
 
 CITRUS = "Agrumes de Sicile"
 COFFEE = "Café d'une coopérative du Chiapas"
@@ -66,7 +69,7 @@ def _citrus(collective, organiser, members) -> GroupPurchase | None:
     if distribution is None:
         return None
     now = timezone.now()
-    campaign = services.create_campaign(
+    campaign = create_campaign(
         created_by=organiser,
         collectives=[collective],
         title=CITRUS,
@@ -89,14 +92,14 @@ def _citrus(collective, organiser, members) -> GroupPurchase | None:
         ("Clémentines", 10, [(0, "2.80"), (3, "2.50")], CLEMENTINES),
     ]
     for name, case_size, tiers, _amounts in items:
-        services.add_item(
+        add_item(
             campaign=campaign,
             added_by=organiser,
             name=name,
             case_size=case_size,
             tiers=[(cases, Decimal(price)) for cases, price in tiers],
         )
-    services.open_campaign(campaign, opened_by=organiser)
+    open_campaign(campaign, opened_by=organiser)
     for item, (_name, _size, _tiers, amounts) in zip(
         campaign.items.order_by("position"), items, strict=True
     ):
@@ -111,7 +114,7 @@ def _coffee(collective, organiser, members) -> GroupPurchase | None:
     if distribution is None:
         return None
     now = timezone.now()
-    campaign = services.create_campaign(
+    campaign = create_campaign(
         created_by=organiser,
         collectives=[collective],
         title=COFFEE,
@@ -127,7 +130,7 @@ def _coffee(collective, organiser, members) -> GroupPurchase | None:
         minimum_order=Decimal("150"),
         policy=Policy.FAIR_SHARE,
     )
-    services.add_item(
+    add_item(
         campaign=campaign,
         added_by=organiser,
         name="Café arabica bio, 1 kg",
@@ -141,14 +144,14 @@ def _coffee(collective, organiser, members) -> GroupPurchase | None:
     )
     item = campaign.items.get()
     _pledges(item, members, COFFEE_BAGS, since=now - dt.timedelta(days=19))
-    services.close_campaign(campaign, now=now - dt.timedelta(days=2))
+    close_campaign(campaign, now=now - dt.timedelta(days=2))
     campaign.refresh_from_db()
     item.refresh_from_db()
     paying = list(
         Pledge.objects.filter(item=item, allocated__gt=0).order_by("member_id")[:6]
     )
     for number, pledge in enumerate(paying):
-        services.record_payment(
+        record_payment(
             campaign=campaign,
             member=pledge.member,
             amount=pledge.allocated * item.final_unit_price

@@ -39,7 +39,3 @@ def require_campaign_organiser(user, campaign) -> None:
 
 def visible_wishes(user):
     return Wish.objects.filter(collective__in=member_collectives(user))
-
-
-def managed_wishes(user):
-    return Wish.objects.filter(collective__in=organised_collectives(user))

@@ -2,24 +2,24 @@
 
 
 def close_due_campaigns_task() -> int:
-    from .services.campaigns import close_due_campaigns
+    from .services.lifecycle import close_due_campaigns
 
     return close_due_campaigns()
 
 
 def notify_allocation_task(campaign_id: int) -> int:
-    from .services.campaigns import notify_allocation
+    from .services.notifications import notify_allocation
 
     return notify_allocation(campaign_id)
 
 
 def notify_cancellation_task(campaign_id: int) -> int:
-    from .services.campaigns import notify_cancellation
+    from .services.notifications import notify_cancellation
 
     return notify_cancellation(campaign_id)
 
 
 def notify_minimum_not_met_task(campaign_id: int) -> int:
-    from .services.campaigns import notify_minimum_not_met
+    from .services.notifications import notify_minimum_not_met
 
     return notify_minimum_not_met(campaign_id)

@@ -2,7 +2,7 @@
 
 from amap.members.permissions import organised_collectives
 
-from .models import Absence, Contract, Order, Subscription
+from .models import Absence, Order, Subscription
 
 
 def member_orders(user):
@@ -21,16 +21,6 @@ def member_absences(user):
     if not user.is_authenticated:
         return Absence.objects.none()
     return Absence.objects.filter(member=user)
-
-
-def organised_orders(user):
-    return Order.objects.filter(
-        distribution__cycle__collective__in=organised_collectives(user)
-    )
-
-
-def organised_contracts(user):
-    return Contract.objects.filter(collective__in=organised_collectives(user))
 
 
 def organised_subscriptions(user):

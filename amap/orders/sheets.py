@@ -296,27 +296,51 @@ def _absence_note(absence: Absence) -> str:
     return _("Absent — basket kept for later")
 
 
+class _Rows(dict):
+    """A sheet's rows by member pk, each made on the first mention of its
+    member."""
+
+    def of(self, user) -> SheetRow:
+        if user.pk not in self:
+            self[user.pk] = SheetRow(member=user)
+        return self[user.pk]
+
+
 def _build_sheet(distribution, loaded: _Loaded, amounts_due: dict):
     sheet = DistributionSheet(distribution=distribution)
     sheet.shifts = [
         ShiftLine(shift=shift, volunteers=[a.user for a in shift.assignments.all()])
         for shift in loaded.shifts[distribution.pk]
     ]
-    rows: dict[int, SheetRow] = {}
+    rows = _Rows()
+    sheet.product_totals = [
+        *_add_order_lines(rows, loaded.lines[distribution.pk]),
+        *_add_other_lines(rows, loaded.others, distribution_pk=distribution.pk),
+    ]
+    sheet.basket_totals = _add_baskets(sheet, rows, loaded.baskets[distribution.pk])
+    for absence in loaded.absences[distribution.pk]:
+        rows.of(absence.member).absence_note = _absence_note(absence)
+    for row in rows.values():
+        row.amount_due = amounts_due.get(row.member.pk, ZERO)
+    sheet.rows = sorted(rows.values(), key=lambda r: person_sort_key(r.member))
+    return sheet
 
-    def row_for(user) -> SheetRow:
-        if user.pk not in rows:
-            rows[user.pk] = SheetRow(member=user)
-        return rows[user.pk]
 
+def _add_item(row: SheetRow, producer: str, item: Item) -> None:
+    """Under the producer's heading, started anew when the producer changes."""
+    if not row.producers or row.producers[-1].producer != producer:
+        row.producers.append(ProducerItems(producer=producer))
+    row.producers[-1].items.append(item)
+
+
+def _add_order_lines(rows: _Rows, lines) -> list[SheetProductTotal]:
+    """Each pre-booked line on its member's row; the totals per product."""
     products: dict[int, SheetProductTotal] = {}
-    for line in loaded.lines[distribution.pk]:
+    for line in lines:
         product = line.offer.product
-        row = row_for(line.order.member)
+        row = rows.of(line.order.member)
         row.order_total = line.order.total
-        if not row.producers or row.producers[-1].producer != product.producer.name:
-            row.producers.append(ProducerItems(producer=product.producer.name))
-        row.producers[-1].items.append(_item(line))
+        _add_item(row, product.producer.name, _item(line))
         total = products.get(product.pk)
         if total is None:
             total = products[product.pk] = SheetProductTotal(
@@ -326,68 +350,75 @@ def _build_sheet(distribution, loaded: _Loaded, amounts_due: dict):
             )
         total.quantity += line.quantity
         total.amount += line.amount
-    others: dict[tuple, SheetProductTotal] = {}
-    for (distribution_pk, _member_pk), lines in loaded.others.items():
-        if distribution_pk != distribution.pk:
+    return list(products.values())
+
+
+def _add_other_lines(
+    rows: _Rows, others: dict, *, distribution_pk: int
+) -> list[SheetProductTotal]:
+    """What other apps hand over at the distribution (group purchases), on
+    the members' rows; the totals per source, name and unit."""
+    totals: dict[tuple, SheetProductTotal] = {}
+    for (line_distribution_pk, _member_pk), lines in others.items():
+        if line_distribution_pk != distribution_pk:
             continue
-        row = row_for(lines[0].member)
+        row = rows.of(lines[0].member)
         for line in lines:
-            if not row.producers or row.producers[-1].producer != line.source:
-                row.producers.append(ProducerItems(producer=line.source))
-            row.producers[-1].items.append(
+            _add_item(
+                row,
+                line.source,
                 Item(
                     name=line.name,
                     unit=line.unit,
                     quantity=line.quantity,
                     amount=line.amount,
-                )
+                ),
             )
             key = (line.source, line.name, line.unit)
-            total = others.get(key)
+            total = totals.get(key)
             if total is None:
-                total = others[key] = SheetProductTotal(
+                total = totals[key] = SheetProductTotal(
                     name=line.name, unit=line.unit, producer=line.source
                 )
             total.quantity += line.quantity
             total.amount += line.amount
-    sheet.product_totals = list(products.values()) + list(others.values())
+    return list(totals.values())
 
-    baskets: dict[int, SheetBasketTotal] = {}
-    for basket in loaded.baskets[distribution.pk]:
-        total = baskets.get(basket.option.pk)
+
+def _add_baskets(sheet, rows: _Rows, baskets) -> list[SheetBasketTotal]:
+    """Each contract basket on its collector's row (or in the solidarity
+    pool); the totals per option, by name."""
+    totals: dict[int, SheetBasketTotal] = {}
+    for basket in baskets:
+        total = totals.get(basket.option.pk)
         if total is None:
-            total = baskets[basket.option.pk] = SheetBasketTotal(
+            total = totals[basket.option.pk] = SheetBasketTotal(
                 contract=basket.contract.name, option=basket.option.name, quantity=ZERO
             )
         total.quantity += basket.quantity
-        absence = basket.absence
-        if basket.given_by is not None:
-            note = _("given by %(name)s") % {"name": person_name(basket.given_by)}
-            row_for(basket.member).baskets.append(_sheet_basket(basket, note))
-        elif absence is not None and absence.fate == Absence.Fate.SOLIDARITY:
-            sheet.solidarity.append(
-                _sheet_basket(
-                    basket,
-                    _("from %(name)s") % {"name": person_name(basket.member)},
-                )
-            )
-            row_for(basket.member)
-        elif absence is not None and absence.fate == Absence.Fate.KEPT:
-            row_for(basket.member).baskets.append(
-                _sheet_basket(basket, _("kept for later"))
-            )
-        else:
-            row_for(basket.member).baskets.append(
-                _sheet_basket(basket, basket.shared_note)
-            )
-    sheet.basket_totals = sorted(baskets.values(), key=lambda t: _fold(t.name))
+        _place_basket(sheet, rows, basket)
+    return sorted(totals.values(), key=lambda t: _fold(t.name))
 
-    for absence in loaded.absences[distribution.pk]:
-        row_for(absence.member).absence_note = _absence_note(absence)
-    for row in rows.values():
-        row.amount_due = amounts_due.get(row.member.pk, ZERO)
-    sheet.rows = sorted(rows.values(), key=lambda r: person_sort_key(r.member))
-    return sheet
+
+def _place_basket(sheet, rows: _Rows, basket: ContractBasket) -> None:
+    absence = basket.absence
+    if basket.given_by is not None:
+        note = _("given by %(name)s") % {"name": person_name(basket.given_by)}
+        rows.of(basket.member).baskets.append(_sheet_basket(basket, note))
+    elif absence is not None and absence.fate == Absence.Fate.SOLIDARITY:
+        sheet.solidarity.append(
+            _sheet_basket(
+                basket,
+                _("from %(name)s") % {"name": person_name(basket.member)},
+            )
+        )
+        rows.of(basket.member)
+    elif absence is not None and absence.fate == Absence.Fate.KEPT:
+        rows.of(basket.member).baskets.append(
+            _sheet_basket(basket, _("kept for later"))
+        )
+    else:
+        rows.of(basket.member).baskets.append(_sheet_basket(basket, basket.shared_note))
 
 
 def _sheets(distributions) -> list[DistributionSheet]:
@@ -422,34 +453,47 @@ def distribution_sheet(distribution: Distribution) -> DistributionSheet:
     return _sheets(distributions)[0]
 
 
-def cycle_sheets(cycle) -> list[DistributionSheet]:
-    """The sheets of every distribution of `cycle` (cancelled ones aside), one
-    per pickup point and day; fifteen queries whatever the size."""
-    return _sheets(_distributions(Distribution.objects.filter(cycle=cycle).active()))
+class _Notes(dict):
+    """A distribution's delivery notes by producer pk, and each note's
+    members, made on first mention."""
+
+    def __init__(self, distribution):
+        super().__init__()
+        self.distribution = distribution
+        self.members: dict[tuple[int, int], NoteMember] = {}
+
+    def of(self, producer) -> DeliveryNote:
+        if producer.pk not in self:
+            self[producer.pk] = DeliveryNote(
+                producer=producer, distribution=self.distribution
+            )
+        return self[producer.pk]
+
+    def member(self, producer, user) -> NoteMember:
+        key = (producer.pk, user.pk)
+        if key not in self.members:
+            self.members[key] = NoteMember(member=user)
+            self.of(producer).members.append(self.members[key])
+        return self.members[key]
 
 
 def _notes(distribution, loaded: _Loaded) -> list[DeliveryNote]:
-    notes: dict[int, DeliveryNote] = {}
-    members: dict[tuple[int, int], NoteMember] = {}
+    notes = _Notes(distribution)
+    _add_note_lines(notes, loaded.lines[distribution.pk])
+    _add_note_baskets(notes, loaded.baskets[distribution.pk])
+    for note in notes.values():
+        note.baskets.sort(key=lambda t: _fold(t.name))
+        note.members.sort(key=lambda m: person_sort_key(m.member))
+    return sorted(notes.values(), key=lambda n: _fold(n.producer.name))
 
-    def note_for(producer) -> DeliveryNote:
-        if producer.pk not in notes:
-            notes[producer.pk] = DeliveryNote(
-                producer=producer, distribution=distribution
-            )
-        return notes[producer.pk]
 
-    def member_for(producer, user) -> NoteMember:
-        key = (producer.pk, user.pk)
-        if key not in members:
-            members[key] = NoteMember(member=user)
-            note_for(producer).members.append(members[key])
-        return members[key]
-
+def _add_note_lines(notes: _Notes, lines) -> None:
+    """Pre-booked products: a total per product on its farm's note, and each
+    line under its member."""
     products: dict[int, ProductTotal] = {}
-    for line in loaded.lines[distribution.pk]:
+    for line in lines:
         product = line.offer.product
-        note = note_for(product.producer)
+        note = notes.of(product.producer)
         total = products.get(product.pk)
         if total is None:
             total = products[product.pk] = ProductTotal(
@@ -458,12 +502,15 @@ def _notes(distribution, loaded: _Loaded) -> list[DeliveryNote]:
             note.products.append(total)
         total.quantity += line.quantity
         total.amount += line.amount
-        member_for(product.producer, line.order.member).items.append(_item(line))
-    # Whole baskets: a shared or given basket is still one basket to bring,
-    # listed under the person who subscribed.
+        notes.member(product.producer, line.order.member).items.append(_item(line))
+
+
+def _add_note_baskets(notes: _Notes, baskets) -> None:
+    """Whole baskets: a shared or given basket is still one basket to bring,
+    listed under the person who subscribed."""
     seen = set()
     options: dict[int, SheetBasketTotal] = {}
-    for basket in loaded.baskets[distribution.pk]:
+    for basket in baskets:
         subscription = basket.subscription
         if subscription.pk in seen:
             continue
@@ -474,19 +521,15 @@ def _notes(distribution, loaded: _Loaded) -> list[DeliveryNote]:
             total = options[basket.option.pk] = SheetBasketTotal(
                 contract=basket.contract.name, option=basket.option.name
             )
-            note_for(producer).baskets.append(total)
+            notes.of(producer).baskets.append(total)
         total.quantity += subscription.quantity
-        member_for(producer, subscription.member).baskets.append(
+        notes.member(producer, subscription.member).baskets.append(
             SheetBasket(
                 contract=basket.contract.name,
                 option=basket.option.name,
                 quantity=Decimal(subscription.quantity),
             )
         )
-    for note in notes.values():
-        note.baskets.sort(key=lambda t: _fold(t.name))
-        note.members.sort(key=lambda m: person_sort_key(m.member))
-    return sorted(notes.values(), key=lambda n: _fold(n.producer.name))
 
 
 def delivery_notes(distribution: Distribution) -> list[DeliveryNote]:

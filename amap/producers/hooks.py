@@ -10,8 +10,8 @@ from django.utils.translation import ngettext
 from amap.members.extensions import Waiting
 
 from .models import Partnership, ProfileSubmission
-from .services.charter import farm_accepted_charter, farm_has_accounts
-from .services.moderation import managed_by
+from .selectors.charter import farm_accepted_charter, farm_has_accounts
+from .selectors.moderation import managed_by
 
 
 def organiser_waiting(user, collectives) -> dict[int, list[Waiting]]:

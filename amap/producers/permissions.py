@@ -7,9 +7,7 @@ the user does not manage answers 404, the same as a missing one.
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from amap.members.permissions import organised_collectives
-
-from .models import Offer, Partnership, Producer, Product
+from .models import Producer, Product
 
 
 def managed_producers(user):
@@ -33,12 +31,3 @@ def require_producer_manager(user, producer) -> None:
 
 def managed_products(user):
     return Product.objects.filter(producer__in=managed_producers(user))
-
-
-def managed_offers(user):
-    return Offer.objects.filter(product__producer__in=managed_producers(user))
-
-
-def organised_partnerships(user):
-    """Partnerships of the collectives the user organises."""
-    return Partnership.objects.filter(collective__in=organised_collectives(user))

@@ -192,7 +192,7 @@ def test_after_a_demo_reset_the_new_demo_people_have_accepted_the_first_version(
 
 
 def test_the_demo_farms_state_how_they_meet_the_charter(home, client):
-    from amap.producers.services.charter import producer_commitments
+    from amap.producers.selectors.charter import producer_commitments
     from cms.charter_demo import build_charter
     from tests.factories import ProducerFactory
 

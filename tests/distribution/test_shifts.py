@@ -750,6 +750,8 @@ def organiser_urls(shift, assignment):
             "get",
             reverse("distribution:distribution_shifts", args=[distribution.pk]),
         ),
+        "edit": ("get", reverse("distribution:shift_edit", args=[shift.pk])),
+        "save": ("post", reverse("distribution:shift_edit", args=[shift.pk])),
         "remove": ("post", reverse("distribution:shift_remove", args=[shift.pk])),
         "assign": ("post", reverse("distribution:shift_assign", args=[shift.pk])),
         "unassign": (
@@ -759,7 +761,16 @@ def organiser_urls(shift, assignment):
     }
 
 
-PAGES = ["coverage", "standard", "distribution", "remove", "assign", "unassign"]
+PAGES = [
+    "coverage",
+    "standard",
+    "distribution",
+    "edit",
+    "save",
+    "remove",
+    "assign",
+    "unassign",
+]
 
 
 @pytest.fixture
@@ -787,7 +798,7 @@ def test_organiser_pages_answer_404_to_others(
     assert ShiftAssignment.objects.filter(pk=assignment.pk).exists()
 
 
-@pytest.mark.parametrize("page", ["coverage", "distribution"])
+@pytest.mark.parametrize("page", ["coverage", "distribution", "edit"])
 def test_organiser_pages_open_for_the_organiser(client_as, shift, assignment, page):
     _method, url = organiser_urls(shift, assignment)[page]
     assert client_as("organiser").get(url).status_code == 200
@@ -994,6 +1005,72 @@ def test_adding_a_shift_with_bad_input_shows_errors(client_as, distribution):
     assertContains(response, "Enter a valid time.", status_code=400)
     assertContains(response, "This field is required.", status_code=400)
     assert not distribution.shifts.exists()
+
+
+def test_distribution_shifts_link_to_each_shifts_edit_form(client_as, shift):
+    response = client_as("organiser").get(
+        reverse("distribution:distribution_shifts", args=[shift.distribution_id])
+    )
+
+    assertContains(response, reverse("distribution:shift_edit", args=[shift.pk]))
+
+
+def test_shift_edit_form_is_prefilled(client_as, shift):
+    response = client_as("organiser").get(
+        reverse("distribution:shift_edit", args=[shift.pk])
+    )
+
+    form = response.context["form"]
+    assert form["role"].value() == "Accueil"
+    assert form["people_needed"].value() == 2
+
+
+def test_organiser_changes_a_shift(client_as, shift):
+    response = client_as("organiser").post(
+        reverse("distribution:shift_edit", args=[shift.pk]),
+        {
+            "role": "Accueil et émargement",
+            "starts_at": "17:45",
+            "ends_at": "19:00",
+            "people_needed": "3",
+        },
+    )
+
+    assertRedirects(
+        response,
+        reverse("distribution:distribution_shifts", args=[shift.distribution_id]),
+        fetch_redirect_response=False,
+    )
+    shift.refresh_from_db()
+    assert (shift.role, shift.starts_at, shift.ends_at, shift.people_needed) == (
+        "Accueil et émargement",
+        dt.time(17, 45),
+        dt.time(19, 0),
+        3,
+    )
+
+
+def test_changing_a_shift_to_fewer_places_than_volunteers_is_refused(
+    client_as, shift, collective
+):
+    ShiftAssignmentFactory(shift=shift, user=another_member(collective))
+    ShiftAssignmentFactory(shift=shift, user=another_member(collective))
+
+    response = client_as("organiser").post(
+        reverse("distribution:shift_edit", args=[shift.pk]),
+        {
+            "role": "Accueil",
+            "starts_at": "18:00",
+            "ends_at": "19:30",
+            "people_needed": "1",
+        },
+    )
+
+    assertContains(
+        response, "2 people are already signed up: unassign some", status_code=400
+    )
+    shift.refresh_from_db()
+    assert shift.people_needed == 2
 
 
 def test_organiser_assigns_then_unassigns(client_as, shift, member):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from amap.groupbuy.models import GroupPurchase, Item, Payment, Pledge
-from amap.groupbuy.services import campaigns as services
+from amap.groupbuy.services.lifecycle import close_campaign
 from tests.factories import (
     GroupItemFactory,
     GroupPurchaseFactory,
@@ -143,7 +143,7 @@ def test_detail_pages_with_100_pledges_in_fixed_queries(
     as_user, organiser, campaign, collective, page, django_assert_max_num_queries
 ):
     pledge_many(campaign, collective, 100)
-    services.close_campaign(campaign, now=campaign.closes_at)
+    close_campaign(campaign, now=campaign.closes_at)
     client = as_user(organiser)
     client.get(url(page, campaign))
     with django_assert_max_num_queries(10):
@@ -311,7 +311,7 @@ def test_decision_page_shows_total_and_minimum(
     campaign.minimum_order = Decimal("500")
     campaign.save()
     pledge_many(campaign, collective, 3)
-    services.close_campaign(campaign, now=campaign.closes_at)
+    close_campaign(campaign, now=campaign.closes_at)
     response = as_user(organiser).get(url("manage_detail", campaign))
     content = response.content.decode()
     assert "Minimum order not met" in content
@@ -323,7 +323,7 @@ def test_extend_cancel_and_order_anyway_views(as_user, organiser, campaign, coll
     campaign.minimum_order = Decimal("500")
     campaign.save()
     pledge_many(campaign, collective, 3)
-    services.close_campaign(campaign, now=campaign.closes_at)
+    close_campaign(campaign, now=campaign.closes_at)
     client = as_user(organiser)
 
     response = client.post(
@@ -340,7 +340,7 @@ def test_extend_cancel_and_order_anyway_views(as_user, organiser, campaign, coll
     campaign.refresh_from_db()
     assert campaign.status == Status.OPEN
 
-    services.close_campaign(campaign, closed_by=organiser)
+    close_campaign(campaign, closed_by=organiser)
     response = client.post(url("manage_cancel", campaign), {"reason": ""})
     assert response.status_code == 400
     client.post(url("manage_order_anyway", campaign))
@@ -368,14 +368,14 @@ def test_supplier_order_is_404_for_another_organiser(
     as_user, other_organiser, campaign, collective
 ):
     pledge_many(campaign, collective, 5)
-    services.close_campaign(campaign, now=campaign.closes_at)
+    close_campaign(campaign, now=campaign.closes_at)
     client = as_user(other_organiser)
     assert client.get(url("manage_supplier_order_csv", campaign)).status_code == 404
 
 
 def test_mark_a_payment_received_and_undo_it(as_user, organiser, campaign, collective):
     people = pledge_many(campaign, collective, 10)
-    services.close_campaign(campaign, now=campaign.closes_at)
+    close_campaign(campaign, now=campaign.closes_at)
     pledge = Pledge.objects.filter(member=people[0]).get()
     due = pledge.allocated * campaign.items.get().final_unit_price
     client = as_user(organiser)
@@ -403,7 +403,7 @@ def test_payment_for_someone_outside_the_campaign_is_404(
     as_user, organiser, campaign, collective, other_member
 ):
     pledge_many(campaign, collective, 2)
-    services.close_campaign(campaign, now=campaign.closes_at)
+    close_campaign(campaign, now=campaign.closes_at)
     response = as_user(organiser).post(
         url("manage_payments", campaign),
         {"member": other_member.pk, "amount": "1", "method": "cash"},

@@ -17,7 +17,20 @@ from amap.groupbuy.selectors.campaigns import (
     collected_at,
     item_inputs,
 )
-from amap.groupbuy.services import campaigns as services
+from amap.groupbuy.services import lifecycle
+from amap.groupbuy.services.campaigns import create_campaign, update_campaign
+from amap.groupbuy.services.items import add_item, remove_item, update_item
+from amap.groupbuy.services.lifecycle import (
+    cancel_campaign,
+    close_campaign,
+    close_due_campaigns,
+    extend_campaign,
+    mark_delivered,
+    mark_ordered,
+    order_anyway,
+)
+from amap.groupbuy.services.notifications import notify_allocation, notify_cancellation
+from amap.groupbuy.services.payments import cancel_payment, record_payment
 from tests.factories import (
     DistributionFactory,
     GroupItemFactory,
@@ -75,7 +88,7 @@ def errors_of(excinfo) -> dict:
 def creation_errors(**fields) -> dict:
     """The errors, by field, with which `create_campaign(**fields)` refuses."""
     with pytest.raises(ValidationError) as excinfo:
-        services.create_campaign(**fields)
+        create_campaign(**fields)
     return errors_of(excinfo)
 
 
@@ -83,7 +96,7 @@ def creation_errors(**fields) -> dict:
 
 
 def test_create_campaign_makes_a_draft(organiser, collective, distribution):
-    campaign = services.create_campaign(
+    campaign = create_campaign(
         created_by=organiser,
         collectives=[collective],
         distribution=distribution,
@@ -136,7 +149,7 @@ def test_create_campaign_refuses_a_producer_and_an_outside_supplier(
 
 
 def test_create_campaign_accepts_a_partner_producer(organiser, collective, producer):
-    campaign = services.create_campaign(
+    campaign = create_campaign(
         created_by=organiser,
         collectives=[collective],
         producer=producer,
@@ -195,7 +208,7 @@ def test_update_campaign_refuses_an_organiser_of_another_collective(
 ):
     campaign, _item = open_campaign(collective, distribution)
     with pytest.raises(PermissionDenied):
-        services.update_campaign(campaign, updated_by=other_organiser, title="Hop")
+        update_campaign(campaign, updated_by=other_organiser, title="Hop")
 
 
 def test_update_open_campaign_allows_a_later_closing_date(
@@ -203,7 +216,7 @@ def test_update_open_campaign_allows_a_later_closing_date(
 ):
     campaign, _item = open_campaign(collective, distribution)
     later = NOW + dt.timedelta(days=10)
-    services.update_campaign(campaign, updated_by=organiser, closes_at=later)
+    update_campaign(campaign, updated_by=organiser, closes_at=later)
     campaign.refresh_from_db()
     assert campaign.closes_at == later
 
@@ -213,14 +226,14 @@ def test_update_open_campaign_refuses_a_new_sharing_rule(
 ):
     campaign, _item = open_campaign(collective, distribution)
     with pytest.raises(ValidationError) as excinfo:
-        services.update_campaign(campaign, updated_by=organiser, policy="first_come")
+        update_campaign(campaign, updated_by=organiser, policy="first_come")
     assert "policy" in errors_of(excinfo)
 
 
 def test_update_refuses_a_closed_campaign(organiser, collective, distribution):
     campaign, _item = open_campaign(collective, distribution, status=Status.CLOSED)
     with pytest.raises(ValidationError):
-        services.update_campaign(campaign, updated_by=organiser, title="Autre")
+        update_campaign(campaign, updated_by=organiser, title="Autre")
 
 
 def test_co_organised_campaign_keeps_the_collective_the_editor_does_not_organise(
@@ -229,16 +242,14 @@ def test_co_organised_campaign_keeps_the_collective_the_editor_does_not_organise
     campaign = GroupPurchaseFactory(
         collectives=[collective, other_collective], status=Status.DRAFT
     )
-    services.update_campaign(
+    update_campaign(
         campaign,
         updated_by=organiser,
         collectives=[collective, other_collective],
         title="Ensemble",
     )
     with pytest.raises(ValidationError) as excinfo:
-        services.update_campaign(
-            campaign, updated_by=organiser, collectives=[collective]
-        )
+        update_campaign(campaign, updated_by=organiser, collectives=[collective])
     assert "collectives" in errors_of(excinfo)
 
 
@@ -247,7 +258,7 @@ def test_co_organised_campaign_keeps_the_collective_the_editor_does_not_organise
 
 @pytest.fixture
 def draft(organiser, collective, distribution):
-    return services.create_campaign(
+    return create_campaign(
         created_by=organiser,
         collectives=[collective],
         distribution=distribution,
@@ -262,7 +273,7 @@ def add(draft, organiser, **overrides):
         "tiers": [(0, Decimal("2.40")), (10, Decimal("2.10")), (25, Decimal("1.95"))],
     }
     fields.update(overrides)
-    return services.add_item(campaign=draft, added_by=organiser, **fields)
+    return add_item(campaign=draft, added_by=organiser, **fields)
 
 
 def test_add_item_saves_its_tiers(draft, organiser):
@@ -311,7 +322,7 @@ def test_add_item_refuses_another_collectives_organiser(draft, other_organiser):
 
 def test_update_item_replaces_its_tiers(draft, organiser):
     item = add(draft, organiser)
-    services.update_item(
+    update_item(
         item,
         updated_by=organiser,
         name="Oranges sanguines",
@@ -328,13 +339,13 @@ def test_remove_item_refuses_an_item_with_pledges(draft, organiser, member):
     item = add(draft, organiser)
     PledgeFactory(item=item, member=member)
     with pytest.raises(ValidationError):
-        services.remove_item(item, removed_by=organiser)
+        remove_item(item, removed_by=organiser)
     assert Item.objects.filter(pk=item.pk).exists()
 
 
 def test_remove_item_from_a_draft(draft, organiser):
     item = add(draft, organiser)
-    services.remove_item(item, removed_by=organiser)
+    remove_item(item, removed_by=organiser)
     assert not Item.objects.filter(pk=item.pk).exists()
 
 
@@ -343,24 +354,24 @@ def test_remove_item_from_a_draft(draft, organiser):
 
 def test_open_campaign_needs_an_item(draft, organiser):
     with pytest.raises(ValidationError) as excinfo:
-        services.open_campaign(draft, opened_by=organiser)
+        lifecycle.open_campaign(draft, opened_by=organiser)
     assert "Add at least one item." in excinfo.value.messages
 
 
 def test_open_campaign_needs_a_distribution(organiser, collective):
-    campaign = services.create_campaign(
+    campaign = create_campaign(
         created_by=organiser, collectives=[collective], **campaign_fields()
     )
     add(campaign, organiser)
     with pytest.raises(ValidationError) as excinfo:
-        services.open_campaign(campaign, opened_by=organiser)
+        lifecycle.open_campaign(campaign, opened_by=organiser)
     assert "Choose the distribution where members collect." in excinfo.value.messages
 
 
 def test_open_campaign_needs_a_closing_date_to_come(draft, organiser):
     add(draft, organiser)
     with pytest.raises(ValidationError) as excinfo:
-        services.open_campaign(
+        lifecycle.open_campaign(
             draft, opened_by=organiser, now=NOW + dt.timedelta(days=8)
         )
     assert "Choose a closing date in the future." in excinfo.value.messages
@@ -368,7 +379,7 @@ def test_open_campaign_needs_a_closing_date_to_come(draft, organiser):
 
 def test_open_campaign_opens_a_complete_draft(draft, organiser):
     add(draft, organiser)
-    services.open_campaign(draft, opened_by=organiser)
+    lifecycle.open_campaign(draft, opened_by=organiser)
     draft.refresh_from_db()
     assert draft.status == Status.OPEN
 
@@ -376,7 +387,7 @@ def test_open_campaign_opens_a_complete_draft(draft, organiser):
 def test_open_campaign_refuses_a_member(draft, organiser, member):
     add(draft, organiser)
     with pytest.raises(PermissionDenied):
-        services.open_campaign(draft, opened_by=member)
+        lifecycle.open_campaign(draft, opened_by=member)
 
 
 # Closing and allocating ----------------------------------------------------------
@@ -403,7 +414,7 @@ def pledged(collective, distribution):
 
 def test_close_campaign_waits_for_the_deadline(pledged):
     campaign, _item, _people = pledged
-    services.close_campaign(campaign)
+    close_campaign(campaign)
     campaign.refresh_from_db()
     assert campaign.status == Status.OPEN
 
@@ -414,7 +425,7 @@ def test_close_campaign_allocates_and_tells_each_member_once(
     campaign, item, people = pledged
     later = campaign.closes_at + dt.timedelta(minutes=1)
     with django_capture_on_commit_callbacks(execute=True):
-        services.close_campaign(campaign, now=later)
+        close_campaign(campaign, now=later)
     campaign.refresh_from_db()
     item.refresh_from_db()
     assert campaign.status == Status.ALLOCATED
@@ -433,8 +444,8 @@ def test_close_campaign_allocates_and_tells_each_member_once(
     assert all(Pledge.objects.filter(item=item).values_list("notified_at", flat=True))
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.close_campaign(campaign, now=later + dt.timedelta(hours=1))
-    assert services.notify_allocation(campaign.pk) == 0
+        close_campaign(campaign, now=later + dt.timedelta(hours=1))
+    assert notify_allocation(campaign.pk) == 0
     assert len(mail.outbox) == 3
     assert (
         dict(Pledge.objects.filter(item=item).values_list("member", "allocated"))
@@ -446,7 +457,7 @@ def test_allocated_amounts_become_what_members_owe_and_collect(
     pledged, collective, distribution, organiser
 ):
     campaign, item, people = pledged
-    services.close_campaign(campaign, now=campaign.closes_at)
+    close_campaign(campaign, now=campaign.closes_at)
     pledges = {p.member_id: p for p in Pledge.objects.filter(item=item)}
     due = amounts_due_by_member(collective)
     for person in people:
@@ -461,7 +472,7 @@ def test_allocated_amounts_become_what_members_owe_and_collect(
 
 def test_organiser_closes_early(pledged, organiser):
     campaign, _item, _people = pledged
-    services.close_campaign(campaign, closed_by=organiser)
+    close_campaign(campaign, closed_by=organiser)
     campaign.refresh_from_db()
     assert campaign.status == Status.ALLOCATED
     assert campaign.closes_at <= timezone.now()
@@ -470,7 +481,7 @@ def test_organiser_closes_early(pledged, organiser):
 def test_close_campaign_refuses_another_collectives_organiser(pledged, other_organiser):
     campaign, _item, _people = pledged
     with pytest.raises(PermissionDenied):
-        services.close_campaign(campaign, closed_by=other_organiser)
+        close_campaign(campaign, closed_by=other_organiser)
 
 
 def test_close_due_campaigns_closes_only_those_past_their_deadline(
@@ -480,18 +491,18 @@ def test_close_due_campaigns_closes_only_those_past_their_deadline(
     later, _ = open_campaign(collective, distribution)
     later.closes_at = due.closes_at + dt.timedelta(days=1)
     later.save()
-    assert services.close_due_campaigns(now=due.closes_at) == 1
+    assert close_due_campaigns(now=due.closes_at) == 1
     due.refresh_from_db()
     later.refresh_from_db()
     assert (due.status, later.status) == (Status.ALLOCATED, Status.OPEN)
-    assert services.close_due_campaigns(now=due.closes_at) == 0
+    assert close_due_campaigns(now=due.closes_at) == 0
 
 
 def test_pledges_are_refused_after_closing(pledged):
     from amap.groupbuy.services.pledges import pledge
 
     campaign, item, people = pledged
-    services.close_campaign(campaign, now=campaign.closes_at)
+    close_campaign(campaign, now=campaign.closes_at)
     with pytest.raises(ValidationError):
         pledge(member=people[0], item=item, quantity=20, tolerance=0)
     assert Pledge.objects.get(item=item, member=people[0]).quantity == 7
@@ -515,7 +526,7 @@ def test_minimum_not_met_stops_at_closed_and_emails_the_organisers_once(
 ):
     campaign, item, _people = short
     with django_capture_on_commit_callbacks(execute=True):
-        services.close_campaign(campaign, now=campaign.closes_at)
+        close_campaign(campaign, now=campaign.closes_at)
     campaign.refresh_from_db()
     assert campaign.status == Status.CLOSED
     assert campaign.closed_at == campaign.closes_at
@@ -524,16 +535,16 @@ def test_minimum_not_met_stops_at_closed_and_emails_the_organisers_once(
     assert "24.00" in mail.outbox[0].body and "100.00" in mail.outbox[0].body
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.close_campaign(campaign, now=campaign.closes_at)
-        services.close_due_campaigns(now=campaign.closes_at)
+        close_campaign(campaign, now=campaign.closes_at)
+        close_due_campaigns(now=campaign.closes_at)
     assert len(mail.outbox) == 1
 
 
 def test_extend_campaign_opens_pledges_again(short, organiser):
     campaign, _item, _people = short
-    services.close_campaign(campaign, now=campaign.closes_at)
+    close_campaign(campaign, now=campaign.closes_at)
     new_date = timezone.now() + dt.timedelta(days=3)
-    services.extend_campaign(campaign, closes_at=new_date, extended_by=organiser)
+    extend_campaign(campaign, closes_at=new_date, extended_by=organiser)
     campaign.refresh_from_db()
     assert (campaign.status, campaign.closes_at, campaign.closed_at) == (
         Status.OPEN,
@@ -544,9 +555,9 @@ def test_extend_campaign_opens_pledges_again(short, organiser):
 
 def test_extend_campaign_refuses_a_past_date(short, organiser):
     campaign, _item, _people = short
-    services.close_campaign(campaign, now=campaign.closes_at)
+    close_campaign(campaign, now=campaign.closes_at)
     with pytest.raises(ValidationError) as excinfo:
-        services.extend_campaign(
+        extend_campaign(
             campaign,
             closes_at=timezone.now() - dt.timedelta(hours=1),
             extended_by=organiser,
@@ -556,9 +567,9 @@ def test_extend_campaign_refuses_a_past_date(short, organiser):
 
 def test_extend_campaign_refuses_a_date_after_the_distribution(short, organiser):
     campaign, _item, _people = short
-    services.close_campaign(campaign, now=campaign.closes_at)
+    close_campaign(campaign, now=campaign.closes_at)
     with pytest.raises(ValidationError) as excinfo:
-        services.extend_campaign(
+        extend_campaign(
             campaign,
             closes_at=timezone.now() + dt.timedelta(days=40),
             extended_by=organiser,
@@ -569,7 +580,7 @@ def test_extend_campaign_refuses_a_date_after_the_distribution(short, organiser)
 def test_extend_campaign_refuses_an_open_campaign(short, organiser):
     campaign, _item, _people = short
     with pytest.raises(ValidationError):
-        services.extend_campaign(
+        extend_campaign(
             campaign,
             closes_at=timezone.now() + dt.timedelta(days=3),
             extended_by=organiser,
@@ -580,36 +591,36 @@ def test_order_anyway_allocates_below_the_minimum(
     short, organiser, django_capture_on_commit_callbacks
 ):
     campaign, item, people = short
-    services.close_campaign(campaign, now=campaign.closes_at)
+    close_campaign(campaign, now=campaign.closes_at)
     with django_capture_on_commit_callbacks(execute=True):
-        services.order_anyway(campaign, decided_by=organiser)
+        order_anyway(campaign, decided_by=organiser)
     campaign.refresh_from_db()
     item.refresh_from_db()
     assert campaign.status == Status.ALLOCATED and campaign.order_anyway
     assert item.cases_ordered == 1
     assert len(mail.outbox) == 2
     with django_capture_on_commit_callbacks(execute=True):
-        services.order_anyway(campaign, decided_by=organiser)
+        order_anyway(campaign, decided_by=organiser)
     assert len(mail.outbox) == 2
 
 
 def test_order_anyway_refuses_an_open_campaign(short, organiser):
     campaign, _item, _people = short
     with pytest.raises(ValidationError):
-        services.order_anyway(campaign, decided_by=organiser)
+        order_anyway(campaign, decided_by=organiser)
 
 
 def test_order_anyway_refuses_a_member(short, member):
     campaign, _item, _people = short
-    services.close_campaign(campaign, now=campaign.closes_at)
+    close_campaign(campaign, now=campaign.closes_at)
     with pytest.raises(PermissionDenied):
-        services.order_anyway(campaign, decided_by=member)
+        order_anyway(campaign, decided_by=member)
 
 
 def test_cancel_campaign_needs_a_reason(short, organiser):
     campaign, _item, _people = short
     with pytest.raises(ValidationError) as excinfo:
-        services.cancel_campaign(campaign, reason="  ", cancelled_by=organiser)
+        cancel_campaign(campaign, reason="  ", cancelled_by=organiser)
     assert "reason" in errors_of(excinfo)
 
 
@@ -619,9 +630,9 @@ def test_cancel_campaign_tells_every_member_who_pledged_once(
     campaign, item, people = short
     withdrawn = members_of(collective, 1)[0]
     PledgeFactory(item=item, member=withdrawn, quantity=0, tolerance=0)
-    services.close_campaign(campaign, now=campaign.closes_at)
+    close_campaign(campaign, now=campaign.closes_at)
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel_campaign(
+        cancel_campaign(
             campaign, reason="Le fournisseur n'a plus de stock.", cancelled_by=organiser
         )
     campaign.refresh_from_db()
@@ -629,16 +640,16 @@ def test_cancel_campaign_tells_every_member_who_pledged_once(
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
     assert "Le fournisseur n'a plus de stock." in mail.outbox[0].body
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel_campaign(campaign, reason="Encore", cancelled_by=organiser)
-    assert services.notify_cancellation(campaign.pk) == 0
+        cancel_campaign(campaign, reason="Encore", cancelled_by=organiser)
+    assert notify_cancellation(campaign.pk) == 0
     assert len(mail.outbox) == 2
 
 
 def test_cancel_campaign_refuses_an_allocated_campaign(pledged, organiser):
     campaign, _item, _people = pledged
-    services.close_campaign(campaign, now=campaign.closes_at)
+    close_campaign(campaign, now=campaign.closes_at)
     with pytest.raises(ValidationError):
-        services.cancel_campaign(campaign, reason="Trop tard", cancelled_by=organiser)
+        cancel_campaign(campaign, reason="Trop tard", cancelled_by=organiser)
 
 
 # Ordered, delivered ------------------------------------------------------------
@@ -647,13 +658,13 @@ def test_cancel_campaign_refuses_an_allocated_campaign(pledged, organiser):
 def test_mark_ordered_then_delivered(pledged, organiser):
     campaign, _item, _people = pledged
     with pytest.raises(ValidationError):
-        services.mark_ordered(campaign, ordered_by=organiser)
-    services.close_campaign(campaign, now=campaign.closes_at)
+        mark_ordered(campaign, ordered_by=organiser)
+    close_campaign(campaign, now=campaign.closes_at)
     with pytest.raises(ValidationError):
-        services.mark_delivered(campaign, delivered_by=organiser)
-    services.mark_ordered(campaign, ordered_by=organiser)
-    services.mark_ordered(campaign, ordered_by=organiser)
-    services.mark_delivered(campaign, delivered_by=organiser)
+        mark_delivered(campaign, delivered_by=organiser)
+    mark_ordered(campaign, ordered_by=organiser)
+    mark_ordered(campaign, ordered_by=organiser)
+    mark_delivered(campaign, delivered_by=organiser)
     campaign.refresh_from_db()
     assert campaign.status == Status.DELIVERED
     assert campaign.ordered_at and campaign.delivered_at
@@ -661,9 +672,9 @@ def test_mark_ordered_then_delivered(pledged, organiser):
 
 def test_mark_ordered_refuses_another_collectives_organiser(pledged, other_organiser):
     campaign, _item, _people = pledged
-    services.close_campaign(campaign, now=campaign.closes_at)
+    close_campaign(campaign, now=campaign.closes_at)
     with pytest.raises(PermissionDenied):
-        services.mark_ordered(campaign, ordered_by=other_organiser)
+        mark_ordered(campaign, ordered_by=other_organiser)
 
 
 # Payments ------------------------------------------------------------------------
@@ -672,12 +683,12 @@ def test_mark_ordered_refuses_another_collectives_organiser(pledged, other_organ
 @pytest.fixture
 def allocated(pledged):
     campaign, item, people = pledged
-    services.close_campaign(campaign, now=campaign.closes_at)
+    close_campaign(campaign, now=campaign.closes_at)
     return campaign, item, people
 
 
 def pay(campaign, member, received_by, *, amount=Decimal("1"), method="cash"):
-    return services.record_payment(
+    return record_payment(
         campaign=campaign,
         member=member,
         amount=amount,
@@ -693,7 +704,7 @@ def owed(item, person) -> Decimal:
 def test_record_payment_reduces_what_is_due(allocated, organiser, collective):
     campaign, item, people = allocated
     amount = owed(item, people[0])
-    services.record_payment(
+    record_payment(
         campaign=campaign,
         member=people[0],
         amount=amount,
@@ -753,18 +764,18 @@ def test_cancel_payment_makes_it_due_again_and_keeps_it(
     allocated, organiser, collective
 ):
     campaign, item, people = allocated
-    payment = services.record_payment(
+    payment = record_payment(
         campaign=campaign,
         member=people[1],
         amount=owed(item, people[1]),
         method="transfer",
         received_by=organiser,
     )
-    services.cancel_payment(payment=payment, cancelled_by=organiser)
+    cancel_payment(payment=payment, cancelled_by=organiser)
     assert Payment.objects.get(pk=payment.pk).cancelled_at is not None
     assert amounts_due_by_member(collective)[people[1].pk] == owed(item, people[1])
     with pytest.raises(ValidationError):
-        services.cancel_payment(payment=payment, cancelled_by=organiser)
+        cancel_payment(payment=payment, cancelled_by=organiser)
 
 
 # Reads -----------------------------------------------------------------------------
@@ -791,7 +802,7 @@ def test_amounts_and_collected_lines_in_fixed_queries(
         campaign, item = open_campaign(collective, distribution)
         for person in members_of(collective, 10):
             PledgeFactory(item=item, member=person, quantity=5, tolerance=0)
-        services.close_campaign(campaign, now=campaign.closes_at)
+        close_campaign(campaign, now=campaign.closes_at)
     with django_assert_max_num_queries(2):
         due = amounts_due_by_member(collective)
     with django_assert_max_num_queries(1):
@@ -807,7 +818,7 @@ def test_amounts_due_ignore_other_collectives_and_open_campaigns(
     elsewhere = GroupPurchaseFactory(collectives=[other_collective])
     other_item = GroupItemFactory(campaign=elsewhere, tiers=[(0, "2.40")])
     PledgeFactory(item=other_item, quantity=10)
-    services.close_campaign(elsewhere, now=elsewhere.closes_at)
+    close_campaign(elsewhere, now=elsewhere.closes_at)
     assert amounts_due_by_member(collective) == {}
 
 
@@ -816,7 +827,7 @@ def test_partner_of_a_second_collective_is_accepted(
 ):
     farm = ProducerFactory()
     PartnershipFactory(producer=farm, collective=collective)
-    campaign = services.create_campaign(
+    campaign = create_campaign(
         created_by=organiser,
         collectives=[collective],
         producer=farm,
@@ -848,7 +859,7 @@ def test_a_pledge_racing_the_closing_is_either_allocated_or_refused(
     def close():
         barrier.wait()
         try:
-            services.close_campaign(campaign, now=campaign.closes_at)
+            close_campaign(campaign, now=campaign.closes_at)
         finally:
             connections.close_all()
 

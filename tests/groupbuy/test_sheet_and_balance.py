@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from amap.groupbuy.services import campaigns as services
+from amap.groupbuy.services.lifecycle import close_campaign
+from amap.groupbuy.services.payments import record_payment
 from amap.orders.selectors.balances import amounts_due_by_member, member_balances
 from amap.orders.sheets import distribution_sheet
 from tests.factories import (
@@ -34,7 +35,7 @@ def allocated(collective, organiser, member):
         campaign=campaign, name="Oranges", case_size=10, tiers=[(0, "2.40")]
     )
     PledgeFactory(item=item, member=member, quantity=10)
-    services.close_campaign(campaign, closed_by=organiser)
+    close_campaign(campaign, closed_by=organiser)
     campaign.refresh_from_db()
     assert campaign.status == campaign.Status.ALLOCATED
     return campaign
@@ -68,7 +69,7 @@ def test_the_balance_counts_the_campaign_until_it_is_paid(
         member.pk: Decimal("24.00")
     }
 
-    services.record_payment(
+    record_payment(
         campaign=allocated,
         member=member,
         amount=Decimal("24.00"),

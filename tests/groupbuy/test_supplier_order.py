@@ -11,7 +11,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from amap.groupbuy.selectors.campaigns import supplier_order
-from amap.groupbuy.services import campaigns as services
+from amap.groupbuy.services.lifecycle import close_campaign
 from amap.groupbuy.supplier_order import supplier_order_csv, supplier_order_pdf
 from tests.factories import (
     DistributionFactory,
@@ -62,7 +62,7 @@ def allocated(collective):
     PledgeFactory(item=coffee, member=people[0], quantity=7)
     PledgeFactory(item=coffee, member=people[1], quantity=5)
     PledgeFactory(item=lemons, member=people[2], quantity=2)
-    services.close_campaign(campaign, now=campaign.closes_at)
+    close_campaign(campaign, now=campaign.closes_at)
     campaign.refresh_from_db()
     return campaign
 

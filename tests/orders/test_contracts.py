@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from amap.distribution.models import UsualPickupPoint
 from amap.orders.models import Absence, Contract, ContractOption, Subscription
-from amap.orders.selectors.contracts import baskets_for_distribution, member_baskets
+from amap.orders.selectors.contracts import baskets_for_distributions, member_baskets
 from amap.orders.services.contracts import (
     cancel_subscription,
     save_contract,
@@ -488,7 +488,7 @@ def test_baskets_show_each_subscriber_at_each_delivery(
     _subscribe(contract, member, small, quantity=2)
     _subscribe(contract, other, large)
     for distribution in deliveries:
-        baskets = baskets_for_distribution(distribution)
+        baskets = baskets_for_distributions([distribution])
         assert [(b.member, b.option, b.quantity) for b in baskets] == [
             (member, small, D(2)),
             (other, large, D(1)),
@@ -501,9 +501,11 @@ def test_alternate_baskets_go_to_the_subscriber_on_odd_deliveries(
 ):
     partner = _member(collective, user__first_name="Paul", user__last_name="Roux")
     _subscribe(contract, member, small, sharing="alternate", shared_with=partner)
-    collectors = [[b.member for b in baskets_for_distribution(d)] for d in deliveries]
+    collectors = [
+        [b.member for b in baskets_for_distributions([d])] for d in deliveries
+    ]
     assert collectors == [[member], [partner], [member]]
-    note = baskets_for_distribution(deliveries[1])[0].shared_note
+    note = baskets_for_distributions([deliveries[1]])[0].shared_note
     assert "Marie Martin" in note
 
 
@@ -512,7 +514,7 @@ def test_split_baskets_give_half_to_each(
 ):
     partner = _member(collective, user__first_name="Paul", user__last_name="Roux")
     _subscribe(contract, member, small, sharing="split", shared_with=partner)
-    baskets = baskets_for_distribution(deliveries[0])
+    baskets = baskets_for_distributions([deliveries[0]])
     assert {(b.member, b.quantity) for b in baskets} == {
         (member, D("0.5")),
         (partner, D("0.5")),
@@ -533,13 +535,13 @@ def test_a_given_basket_shows_under_the_recipient(
         fate=Absence.Fate.GIVEN,
         given_to=friend,
     )
-    [basket] = baskets_for_distribution(deliveries[0])
+    [basket] = baskets_for_distributions([deliveries[0]])
     assert basket.member == friend
     assert basket.given_by == member
     assert basket.absence == absence
     assert member_baskets(friend, deliveries)[deliveries[0].pk] == [basket]
     assert deliveries[0].pk not in member_baskets(member, deliveries)
-    assert baskets_for_distribution(deliveries[1])[0].member == member
+    assert baskets_for_distributions([deliveries[1]])[0].member == member
 
 
 def test_a_basket_for_the_pool_stays_listed_with_its_absence(
@@ -553,10 +555,10 @@ def test_a_basket_for_the_pool_stays_listed_with_its_absence(
         fate="kept",
         cancelled_at=timezone.now(),
     )
-    [basket] = baskets_for_distribution(deliveries[0])
+    [basket] = baskets_for_distributions([deliveries[0]])
     assert basket.member == member
     assert basket.absence.fate == "solidarity"
-    assert baskets_for_distribution(deliveries[1])[0].absence is None
+    assert baskets_for_distributions([deliveries[1]])[0].absence is None
 
 
 def test_cancelled_subscriptions_and_draft_contracts_deliver_nothing(
@@ -567,7 +569,7 @@ def test_cancelled_subscriptions_and_draft_contracts_deliver_nothing(
     draft = ContractFactory(collective=collective, status=Contract.Status.DRAFT)
     draft.deliveries.set(deliveries)
     SubscriptionFactory(option=ContractOptionFactory(contract=draft))
-    assert baskets_for_distribution(deliveries[0]) == []
+    assert baskets_for_distributions([deliveries[0]]) == []
 
 
 def test_same_day_deliveries_go_to_the_usual_pickup_point(
@@ -584,8 +586,8 @@ def test_same_day_deliveries_go_to_the_usual_pickup_point(
     UsualPickupPoint.objects.create(
         user=member, collective=collective, pickup_point=second_point
     )
-    assert [b.member for b in baskets_for_distribution(same_day)] == [member]
-    assert [b.member for b in baskets_for_distribution(deliveries[0])] == [other]
+    assert [b.member for b in baskets_for_distributions([same_day])] == [member]
+    assert [b.member for b in baskets_for_distributions([deliveries[0]])] == [other]
     # The day counts once: the next delivery is the 2nd.
     assert len(member_baskets(member, deliveries + [same_day])) == 3
 
@@ -623,7 +625,7 @@ def test_baskets_for_distribution_in_a_fixed_number_of_queries(
                 given_to=people[index - 5],
             )
     with django_assert_max_num_queries(5):
-        baskets = baskets_for_distribution(deliveries[0])
+        baskets = baskets_for_distributions([deliveries[0]])
     assert len(baskets) > 200
     with django_assert_max_num_queries(5):
         member_baskets(people[3], deliveries)
@@ -999,7 +1001,7 @@ def test_build_contracts_is_idempotent(collective, organiser, deliveries):
         assert len(amounts) == subscription.instalments
     assert Instalment.objects.filter(paid_at__isnull=False).exists()
     assert Subscription.objects.exclude(sharing="").exists()
-    assert baskets_for_distribution(deliveries[0])
+    assert baskets_for_distributions([deliveries[0]])
     before = (Subscription.objects.count(), Absence.objects.count())
     assert (
         build_contracts(collectives=[collective], producers=farms, organiser=organiser)

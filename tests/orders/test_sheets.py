@@ -7,7 +7,7 @@ import pytest
 
 from amap.orders.models import Absence, Instalment, Order
 from amap.orders.selectors.balances import amounts_due_by_member, member_balances
-from amap.orders.sheets import cycle_sheets, delivery_notes, distribution_sheet
+from amap.orders.sheets import delivery_notes, distribution_sheet
 from tests.factories import DistributionFactory
 from tests.orders.sheet_data import big_distribution, book, sheet_scenario
 
@@ -188,19 +188,17 @@ def test_delivery_notes_per_producer_count_whole_baskets(scenario, producer):
     ]
 
 
-def test_cycle_sheets_give_one_sheet_per_pickup_point(scenario, collective):
+def test_a_sheet_holds_only_its_pickup_points_members(scenario, collective):
+    """Two pickup points the same day: each has its own sheet."""
     other_point = DistributionFactory(
         cycle=scenario["cycle"],
         date=scenario["distribution"].date,
         pickup_point__name="Le Jardin",
     )
     book(scenario["lefevre"], other_point, scenario["offers"]["eggs"], "2")
-    sheets = cycle_sheets(scenario["cycle"])
-    assert [s.distribution.pickup_point.name for s in sheets] == [
-        "Le Jardin",
-        "Maison de quartier des Dervallières",
-    ]
-    assert [row.member.last_name for row in sheets[0].rows] == ["Lefèvre"]
+    sheet = distribution_sheet(other_point)
+    assert sheet.distribution.pickup_point.name == "Le Jardin"
+    assert [row.member.last_name for row in sheet.rows] == ["Lefèvre"]
 
 
 def test_sheet_and_notes_take_a_fixed_number_of_queries(

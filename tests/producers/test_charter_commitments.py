@@ -11,14 +11,11 @@ from pytest_django.asserts import assertContains
 from amap.members.charter_diff import charter_headings
 from amap.members.services import accept_charter, publish_charter_version
 from amap.producers.models import CharterCommitment
-from amap.producers.services.charter import (
-    producer_commitments,
-    save_charter_commitments,
-    waiting_commitments,
-)
+from amap.producers.selectors.charter import producer_commitments, waiting_commitments
+from amap.producers.selectors.moderation import moderation_queue
+from amap.producers.services.charter import save_charter_commitments
 from amap.producers.services.moderation import (
     approve_profile_change,
-    moderation_queue,
     reject_profile_change,
 )
 

@@ -9,10 +9,9 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from amap.producers.models import Producer, ProfileSubmission
+from amap.producers.selectors.moderation import moderation_queue, pending_change
 from amap.producers.services.moderation import (
     approve_profile_change,
-    moderation_queue,
-    pending_change,
     reject_profile_change,
     submit_profile_change,
 )

@@ -18,8 +18,8 @@ from amap.navigation import user_areas
 from amap.producers import demo
 from amap.producers.forms import profile as forms_profile
 from amap.producers.models import Label, Partnership, Producer
+from amap.producers.selectors.moderation import moderation_queue, pending_change
 from amap.producers.services import profile as services
-from amap.producers.services.moderation import moderation_queue, pending_change
 from tests.factories import (
     CollectiveFactory,
     LabelFactory,

@@ -15,8 +15,8 @@ from pytest_django.asserts import assertContains, assertNotContains
 from amap.producers.forms import profile as forms_profile
 from amap.producers.forms.profile import ProducerProfileForm
 from amap.producers.models import DESCRIPTION_MAX_LENGTH, Producer
+from amap.producers.selectors.moderation import pending_change
 from amap.producers.services.moderation import (
-    pending_change,
     reject_profile_change,
     submit_profile_change,
 )

@@ -16,8 +16,10 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertRedirects
 
 from amap.producers.models import Offer, Product
+from amap.producers.selectors import stock as selectors
+from amap.producers.selectors.stock import cell_name
 from amap.producers.services import stock as services
-from amap.producers.services.stock import StockCell, cell_name
+from amap.producers.services.stock import StockCell
 from tests.factories import (
     DistributionFactory,
     OfferFactory,
@@ -293,8 +295,8 @@ def test_grid_cycles_are_the_next_ones_of_active_partnerships(
     OrderCycleFactory(collective=ended.collective)
     third = PartnershipFactory(producer=producer).collective
     soonest = OrderCycleFactory(collective=third, closes_at=days(1))
-    assert services.grid_cycles(producer) == [soonest, cycle, later_cycle]
-    assert services.grid_cycles(producer, count=1) == [soonest]
+    assert selectors.grid_cycles(producer) == [soonest, cycle, later_cycle]
+    assert selectors.grid_cycles(producer, count=1) == [soonest]
 
 
 # Shortcuts ----------------------------------------------------------------------
@@ -313,7 +315,7 @@ def test_copy_last_week_takes_the_latest_earlier_cycle_with_offers(
     OfferFactory(product=carrots, cycle=older, quantity_available=99)
     OfferFactory(product=carrots, cycle=last, quantity_available=15)
     OfferFactory(product=leeks, cycle=last, quantity_available=None, price="2.90")
-    prefill = services.prefill_column(
+    prefill = selectors.prefill_column(
         producer=producer, cycle=cycle, fill="last", products=[carrots, leeks]
     )
     assert prefill.source == last

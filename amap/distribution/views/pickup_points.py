@@ -18,6 +18,7 @@ from ..forms.pickup_points import PickupPointForm, UsualPickupPointForm
 from ..geojson import pickup_points_feature_collection
 from ..models import PickupPoint
 from ..permissions import organised_pickup_points
+from ..selectors import pickup_points as selectors
 from ..services import pickup_points as services
 
 GEOJSON_FIELDS = (
@@ -176,7 +177,7 @@ def my_pickup_point(request):
     return render(
         request,
         "distribution/my_pickup_point.html",
-        {"overview": services.member_pickup_overview(request.user)},
+        {"overview": selectors.member_pickup_overview(request.user)},
     )
 
 

@@ -19,6 +19,7 @@ from amap.members.permissions import organised_collectives
 from ..forms.shifts import CoverageWeeksForm, ShiftAssignForm, ShiftForm
 from ..models import Distribution, ShiftAssignment
 from ..permissions import member_shifts, organised_distributions, organised_shifts
+from ..selectors import shifts as selectors
 from ..services import shifts as services
 
 DEFAULT_WEEKS = 8
@@ -44,14 +45,14 @@ def _next_or(request, fallback: str) -> str:
 
 @login_required
 def shift_list(request):
-    distributions, my_shifts = services.member_upcoming_shifts(request.user)
+    distributions, my_shifts = selectors.member_upcoming_shifts(request.user)
     return render(
         request,
         "distribution/shift_list.html",
         {
             "distributions": distributions,
             "my_shifts": my_shifts,
-            "weeks": services.SHIFT_LIST_WEEKS,
+            "weeks": selectors.SHIFT_LIST_WEEKS,
         },
     )
 
@@ -107,7 +108,7 @@ def shift_coverage(request, slug):
     collective = get_object_or_404(organised_collectives(request.user), slug=slug)
     form = CoverageWeeksForm(request.GET or None)
     weeks = _weeks(form)
-    distributions = services.shift_coverage(collective, weeks=weeks)
+    distributions = selectors.shift_coverage(collective, weeks=weeks)
     return render(
         request,
         "distribution/shift_coverage.html",
@@ -190,7 +191,7 @@ def distribution_shifts(request, pk):
         {
             "distribution": distribution,
             "collective": collective,
-            "shifts": services.distribution_shift_rows(distribution),
+            "shifts": selectors.distribution_shift_rows(distribution),
             "form": form,
             "members": members,
         },
@@ -200,6 +201,49 @@ def distribution_shifts(request, pk):
 
 def _back_to_distribution(shift_or_distribution_pk: int):
     return redirect("distribution:distribution_shifts", pk=shift_or_distribution_pk)
+
+
+@login_required
+def shift_edit(request, pk):
+    shift = get_object_or_404(
+        organised_shifts(request.user).select_related(
+            "distribution__cycle__collective", "distribution__pickup_point"
+        ),
+        pk=pk,
+    )
+    form = ShiftForm(
+        request.POST or None,
+        initial={
+            "role": shift.role,
+            "starts_at": shift.starts_at,
+            "ends_at": shift.ends_at,
+            "people_needed": shift.people_needed,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            shift = services.update_shift(
+                shift, updated_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The shift “%(role)s” has been changed.") % {"role": shift.role},
+            )
+            return _back_to_distribution(shift.distribution_id)
+    return render(
+        request,
+        "distribution/shift_form.html",
+        {
+            "shift": shift,
+            "distribution": shift.distribution,
+            "collective": shift.distribution.cycle.collective,
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -282,6 +326,11 @@ urlpatterns = [
         "organisation/distributions/<int:pk>/permanences/",
         distribution_shifts,
         name="distribution_shifts",
+    ),
+    path(
+        "organisation/permanences/<int:pk>/modifier/",
+        shift_edit,
+        name="shift_edit",
     ),
     path(
         "organisation/permanences/<int:pk>/supprimer/",

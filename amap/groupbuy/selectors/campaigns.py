@@ -396,3 +396,16 @@ def amounts_due_by_member(collective, member_ids=None) -> dict[int, Decimal]:
     for member_id, amount in payments.values_list("member_id", "amount"):
         due[member_id] -= amount
     return {member_id: amount for member_id, amount in due.items() if amount > 0}
+
+
+def member_amount(campaign: GroupPurchase, member) -> Decimal:
+    """What the allocation gives `member` to pay on `campaign`."""
+    return sum(
+        (
+            line_amount(allocated, price)
+            for allocated, price in Pledge.objects.filter(
+                item__campaign=campaign, member=member, allocated__gt=0
+            ).values_list("allocated", "item__final_unit_price")
+        ),
+        ZERO,
+    )

@@ -25,7 +25,18 @@ from ..forms.campaigns import (
 )
 from ..models import GroupPurchase, Item, Payment
 from ..selectors.campaigns import campaign_detail, organiser_campaigns, supplier_order
-from ..services import campaigns as services
+from ..services.campaigns import CAMPAIGN_FIELDS, create_campaign, update_campaign
+from ..services.items import add_item, remove_item, update_item
+from ..services.lifecycle import (
+    cancel_campaign,
+    close_campaign,
+    extend_campaign,
+    mark_delivered,
+    mark_ordered,
+    open_campaign,
+    order_anyway,
+)
+from ..services.payments import cancel_payment, record_payment
 from ..supplier_order import filename, supplier_order_csv, supplier_order_pdf
 
 Status = GroupPurchase.Status
@@ -64,7 +75,7 @@ def campaign_list(request, slug):
 
 
 def _campaign_fields(data) -> dict:
-    return {name: data[name] for name in services.CAMPAIGN_FIELDS}
+    return {name: data[name] for name in CAMPAIGN_FIELDS}
 
 
 @login_required
@@ -76,7 +87,7 @@ def campaign_create(request, slug):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            campaign = services.create_campaign(
+            campaign = create_campaign(
                 created_by=request.user,
                 collectives=list(form.cleaned_data["collectives"]),
                 **_campaign_fields(form.cleaned_data),
@@ -102,14 +113,14 @@ def campaign_edit(request, slug, pk):
     collective, campaign = _campaign(request, slug, pk)
     initial = {
         "collectives": list(campaign.collectives.all()),
-        **{name: getattr(campaign, name) for name in services.CAMPAIGN_FIELDS},
+        **{name: getattr(campaign, name) for name in CAMPAIGN_FIELDS},
     }
     form = CampaignForm(
         request.POST or None, user=request.user, campaign=campaign, initial=initial
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_campaign(
+            update_campaign(
                 campaign,
                 updated_by=request.user,
                 collectives=list(form.cleaned_data["collectives"]),
@@ -191,9 +202,9 @@ def item_form(request, slug, pk, item_pk=None):
         }
         try:
             if item is None:
-                services.add_item(campaign=campaign, added_by=request.user, **fields)
+                add_item(campaign=campaign, added_by=request.user, **fields)
             else:
-                services.update_item(item, updated_by=request.user, **fields)
+                update_item(item, updated_by=request.user, **fields)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -213,7 +224,7 @@ def item_remove(request, slug, pk, item_pk):
     collective, campaign = _campaign(request, slug, pk)
     item = get_object_or_404(Item.objects.filter(campaign=campaign), pk=item_pk)
     try:
-        services.remove_item(item, removed_by=request.user)
+        remove_item(item, removed_by=request.user)
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
@@ -240,23 +251,23 @@ def _command(service, success):
 
 
 campaign_open = _command(
-    lambda c, user: services.open_campaign(c, opened_by=user),
+    lambda c, user: open_campaign(c, opened_by=user),
     lambda: _("The group purchase is open: members can pledge."),
 )
 campaign_close = _command(
-    lambda c, user: services.close_campaign(c, closed_by=user),
+    lambda c, user: close_campaign(c, closed_by=user),
     lambda: _("Pledges are closed."),
 )
 campaign_order_anyway = _command(
-    lambda c, user: services.order_anyway(c, decided_by=user),
+    lambda c, user: order_anyway(c, decided_by=user),
     lambda: _("The group purchase is allocated below the minimum order."),
 )
 campaign_mark_ordered = _command(
-    lambda c, user: services.mark_ordered(c, ordered_by=user),
+    lambda c, user: mark_ordered(c, ordered_by=user),
     lambda: _("The group purchase is marked as ordered."),
 )
 campaign_mark_delivered = _command(
-    lambda c, user: services.mark_delivered(c, delivered_by=user),
+    lambda c, user: mark_delivered(c, delivered_by=user),
     lambda: _("The group purchase is marked as delivered."),
 )
 
@@ -268,7 +279,7 @@ def campaign_extend(request, slug, pk):
     form = ExtendForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.extend_campaign(
+            extend_campaign(
                 campaign,
                 closes_at=form.cleaned_data["closes_at"],
                 extended_by=request.user,
@@ -298,7 +309,7 @@ def campaign_cancel(request, slug, pk):
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.cancel_campaign(
+            cancel_campaign(
                 campaign, reason=form.cleaned_data["reason"], cancelled_by=request.user
             )
         except ValidationError as error:
@@ -366,7 +377,7 @@ def payment_list(request, slug, pk):
             if row is None:
                 raise Http404
             try:
-                services.record_payment(
+                record_payment(
                     campaign=campaign,
                     member=row.member,
                     amount=form.cleaned_data["amount"],
@@ -408,7 +419,7 @@ def payment_cancel(request, slug, pk, payment_pk):
         Payment.objects.filter(campaign=campaign), pk=payment_pk
     )
     try:
-        services.cancel_payment(payment=payment, cancelled_by=request.user)
+        cancel_payment(payment=payment, cancelled_by=request.user)
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:

@@ -167,11 +167,6 @@ def member_balances(user) -> list[CollectiveBalance]:
     return sorted(balances.values(), key=lambda b: b.collective.name.lower())
 
 
-def member_amount_due(user) -> Decimal:
-    """What the member still owes, all collectives together."""
-    return sum((b.due for b in member_balances(user)), ZERO)
-
-
 def amounts_due_by_member(collective, member_ids) -> dict[int, Decimal]:
     """What each of `member_ids` still owes `collective`, counted as
     `member_balances` does: unpaid instalments of active subscriptions plus

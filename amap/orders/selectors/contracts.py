@@ -137,13 +137,7 @@ def _baskets(distributions, *, member=None) -> list[ContractBasket]:
     by_pk = {d.pk: d for d in distributions}
     if not by_pk:
         return []
-    contract_ids = set(
-        Contract.deliveries.through.objects.filter(distribution_id__in=by_pk)
-        .exclude(
-            contract__status__in=[Contract.Status.DRAFT, Contract.Status.CANCELLED]
-        )
-        .values_list("contract_id", flat=True)
-    )
+    contract_ids = _delivered_contract_ids(by_pk)
     if not contract_ids:
         return []
     absences = {
@@ -152,53 +146,28 @@ def _baskets(distributions, *, member=None) -> list[ContractBasket]:
             distribution_id__in=by_pk, cancelled_at__isnull=True
         ).select_related("member", "given_to")
     }
-    subscriptions = Subscription.objects.active().filter(contract_id__in=contract_ids)
-    if member is not None:
-        givers = {a.member_id for a in absences.values() if a.given_to_id == member.pk}
-        subscriptions = subscriptions.filter(
-            Q(member=member)
-            | Q(shared_with=member)
-            | Q(member_id__in=givers)
-            | Q(shared_with_id__in=givers)
-        )
-    subscriptions = list(
-        subscriptions.select_related(
-            "member", "shared_with", "option", "contract__producer"
-        ).order_by("contract__name", "pk")
-    )
+    subscriptions = _subscriptions(contract_ids, absences, member=member)
     if not subscriptions:
         return []
-    deliveries = _deliveries({s.contract_id for s in subscriptions})
-    usual = {
-        (user_id, collective_id): point_id
-        for user_id, collective_id, point_id in UsualPickupPoint.objects.filter(
-            user__in={s.member_id for s in subscriptions},
-            collective_id__in={s.contract.collective_id for s in subscriptions},
-        ).values_list("user_id", "collective_id", "pickup_point_id")
-    }
+    placed = _place_baskets(
+        subscriptions,
+        _deliveries({s.contract_id for s in subscriptions}),
+        _usual_points(subscriptions),
+        set(by_pk),
+    )
     baskets = []
-    for subscription, distribution_id, number in _place_baskets(
-        subscriptions, deliveries, usual, set(by_pk)
-    ):
+    for subscription, distribution_id, number in placed:
         for who, quantity, note in _split_into_shares(subscription, number):
-            absence = absences.get((who.pk, distribution_id))
-            collector, given_by = who, None
-            if absence is not None and absence.fate == Absence.Fate.GIVEN:
-                collector, given_by = absence.given_to, who
-            if member is not None and collector.pk != member.pk:
-                continue
-            baskets.append(
-                ContractBasket(
-                    member=collector,
-                    option=subscription.option,
-                    quantity=quantity,
-                    shared_note=note,
-                    absence=absence,
-                    subscription=subscription,
-                    distribution=by_pk[distribution_id],
-                    given_by=given_by,
-                )
+            basket = _basket(
+                subscription,
+                who,
+                quantity,
+                note,
+                absence=absences.get((who.pk, distribution_id)),
+                distribution=by_pk[distribution_id],
             )
+            if member is None or basket.member.pk == member.pk:
+                baskets.append(basket)
     baskets.sort(
         key=lambda b: (
             b.distribution.date,
@@ -211,12 +180,64 @@ def _baskets(distributions, *, member=None) -> list[ContractBasket]:
     return baskets
 
 
-def baskets_for_distribution(distribution: Distribution) -> list[ContractBasket]:
-    """Every contract basket handed over at `distribution`, sorted by collector.
+def _delivered_contract_ids(distribution_ids) -> set[int]:
+    """Contracts (neither draft nor cancelled) delivering at any of them."""
+    return set(
+        Contract.deliveries.through.objects.filter(distribution_id__in=distribution_ids)
+        .exclude(
+            contract__status__in=[Contract.Status.DRAFT, Contract.Status.CANCELLED]
+        )
+        .values_list("contract_id", flat=True)
+    )
 
-    Five queries whatever the number of subscriptions.
-    """
-    return _baskets([distribution])
+
+def _subscriptions(contract_ids, absences: dict, *, member=None) -> list:
+    """Active subscriptions of the contracts; with `member`, only those whose
+    baskets they may collect: their own, their partner's, and those of people
+    giving them a basket."""
+    subscriptions = Subscription.objects.active().filter(contract_id__in=contract_ids)
+    if member is not None:
+        givers = {a.member_id for a in absences.values() if a.given_to_id == member.pk}
+        subscriptions = subscriptions.filter(
+            Q(member=member)
+            | Q(shared_with=member)
+            | Q(member_id__in=givers)
+            | Q(shared_with_id__in=givers)
+        )
+    return list(
+        subscriptions.select_related(
+            "member", "shared_with", "option", "contract__producer"
+        ).order_by("contract__name", "pk")
+    )
+
+
+def _usual_points(subscriptions) -> dict[tuple[int, int], int]:
+    """(member pk, collective pk) → the pickup point they usually collect at."""
+    return {
+        (user_id, collective_id): point_id
+        for user_id, collective_id, point_id in UsualPickupPoint.objects.filter(
+            user__in={s.member_id for s in subscriptions},
+            collective_id__in={s.contract.collective_id for s in subscriptions},
+        ).values_list("user_id", "collective_id", "pickup_point_id")
+    }
+
+
+def _basket(subscription, who, quantity, note, *, absence, distribution):
+    """One share of a basket; given away by an absence, its collector is the
+    person it was given to."""
+    collector, given_by = who, None
+    if absence is not None and absence.fate == Absence.Fate.GIVEN:
+        collector, given_by = absence.given_to, who
+    return ContractBasket(
+        member=collector,
+        option=subscription.option,
+        quantity=quantity,
+        shared_note=note,
+        absence=absence,
+        subscription=subscription,
+        distribution=distribution,
+        given_by=given_by,
+    )
 
 
 def baskets_for_distributions(distributions) -> list[ContractBasket]:

@@ -185,8 +185,29 @@ def place_order(*, member, distribution: Distribution, lines: dict) -> OrderResu
     """
     distribution = _fresh_distribution(distribution)
     _check_can_order(member=member, distribution=distribution)
-    cycle = distribution.cycle
+    wanted, offers = _checked_request(lines, cycle=distribution.cycle)
 
+    order, created = _locked_order(member=member, distribution=distribution)
+    reactivating = order.status == Order.Status.CANCELLED
+    current = {} if created else {line.offer_id: line for line in order.lines.all()}
+    held = _held_quantities(current, reactivating=reactivating)
+    for pk in held:
+        wanted.setdefault(pk, ZERO)
+    _add_held_offers(offers, held)
+
+    accepted, refused = _book_stock(wanted, held, offers)
+    if not any(accepted.values()) and (created or reactivating):
+        return _nothing_booked(order, refused, created=created)
+    lines_changed = _save_lines(
+        order, current, accepted, refused, offers, reactivating=reactivating
+    )
+    return _confirm(order, refused, changed=created or reactivating or lines_changed)
+
+
+def _checked_request(lines: dict, *, cycle) -> tuple[dict, dict]:
+    """The wanted quantities as Decimals by offer pk, and those offers with
+    their product. Refuses the whole request for an offer of another cycle,
+    or (keyed by offer pk) for a quantity impossible whatever the stock."""
     wanted = {int(pk): quantity for pk, quantity in lines.items()}
     offers = {
         offer.pk: offer
@@ -204,91 +225,108 @@ def place_order(*, member, distribution: Distribution, lines: dict) -> OrderResu
             errors[pk] = [message]
     if errors:
         raise ValidationError(errors)
-    wanted = {pk: Decimal(quantity) for pk, quantity in wanted.items()}
+    return {pk: Decimal(quantity) for pk, quantity in wanted.items()}, offers
 
-    order, created = _locked_order(member=member, distribution=distribution)
-    reactivating = order.status == Order.Status.CANCELLED
-    current = {} if created else {line.offer_id: line for line in order.lines.all()}
+
+def _held_quantities(current: dict, *, reactivating: bool) -> dict[int, Decimal]:
+    """The stock the order holds now, by offer pk."""
     if reactivating:
         # A cancelled order's lines are history: their stock was released.
-        held = dict.fromkeys(current, ZERO)
-    else:
-        held = {pk: line.quantity for pk, line in current.items()}
-    for pk in held:
-        wanted.setdefault(pk, ZERO)
+        return dict.fromkeys(current, ZERO)
+    return {pk: line.quantity for pk, line in current.items()}
+
+
+def _add_held_offers(offers: dict, held: dict) -> None:
+    """Load the offers the order holds but the request leaves out."""
     missing = set(held) - set(offers)
     if missing:
         offers.update(
             Offer.objects.filter(pk__in=missing).select_related("product").in_bulk()
         )
 
+
+def _book_stock(
+    wanted: dict[int, Decimal], held: dict[int, Decimal], offers: dict
+) -> tuple[dict[int, Decimal], dict[int, str]]:
+    """Move each offer's `booked` by the change asked, in offer pk order (the
+    locking order): the quantities accepted, and the lines refused with their
+    reason."""
     refused: dict[int, str] = {}
     accepted: dict[int, Decimal] = {}
     for pk in sorted(wanted):
-        offer = offers[pk]
         quantity = wanted[pk]
-        delta = quantity - held.get(pk, ZERO)
-        if delta > 0:
-            if not offer.product.active:
-                refused[pk] = _(
-                    "%(product)s is no longer on sale: your quantity for it was "
-                    "not changed."
-                ) % {"product": offer.product}
-                continue
-            updated = (
-                Offer.objects.filter(pk=pk)
-                .filter(
-                    Q(quantity_available__isnull=True)
-                    | Q(booked__lte=F("quantity_available") - delta)
-                )
-                .update(booked=F("booked") + delta)
+        refusal = _book_offer(offers[pk], quantity - held.get(pk, ZERO))
+        if refusal:
+            refused[pk] = refusal
+        else:
+            accepted[pk] = quantity
+    return accepted, refused
+
+
+def _book_offer(offer: Offer, delta: Decimal) -> str | None:
+    """One conditional UPDATE of the offer's `booked`; why it was refused, or
+    None."""
+    if delta > 0:
+        if not offer.product.active:
+            return _(
+                "%(product)s is no longer on sale: your quantity for it was "
+                "not changed."
+            ) % {"product": offer.product}
+        updated = (
+            Offer.objects.filter(pk=offer.pk)
+            .filter(
+                Q(quantity_available__isnull=True)
+                | Q(booked__lte=F("quantity_available") - delta)
             )
-            if not updated:
-                refused[pk] = _only_left_message(pk)
-                continue
-        elif delta < 0:
-            Offer.objects.filter(pk=pk).update(booked=F("booked") + delta)
-        accepted[pk] = quantity
+            .update(booked=F("booked") + delta)
+        )
+        if not updated:
+            return _only_left_message(offer.pk)
+    elif delta < 0:
+        Offer.objects.filter(pk=offer.pk).update(booked=F("booked") + delta)
+    return None
 
-    empty_message = _(
-        "Your order is empty: choose a quantity for at least one product."
-    )
-    if not any(accepted.values()) and (created or reactivating):
-        if refused:
-            if created:
-                # Nothing could be booked: no empty order is left behind.
-                order.delete()
-                return OrderResult(order=None, refused=refused)
-            return OrderResult(order=order, refused=refused)
-        raise ValidationError(empty_message, code="empty")
 
-    changed = reactivating or created
+def _nothing_booked(order: Order, refused: dict, *, created: bool) -> OrderResult:
+    """A new or reactivated order with nothing accepted: an empty request is
+    refused; with refused lines, a new order is not left behind empty."""
+    if not refused:
+        raise ValidationError(
+            _("Your order is empty: choose a quantity for at least one product."),
+            code="empty",
+        )
+    if created:
+        order.delete()
+        return OrderResult(order=None, refused=refused)
+    return OrderResult(order=order, refused=refused)
+
+
+def _save_lines(
+    order: Order,
+    current: dict,
+    accepted: dict,
+    refused: dict,
+    offers: dict,
+    *,
+    reactivating: bool,
+) -> bool:
+    """Create, update and delete the order's lines for the accepted
+    quantities; whether any line changed."""
     to_create, to_update, to_delete = [], [], []
     for pk, quantity in accepted.items():
         line = current.get(pk)
         if quantity == 0:
             if line is not None:
                 to_delete.append(line.pk)
-                changed = True
         elif line is None:
-            unit_price = offers[pk].price
-            to_create.append(
-                OrderLine(
-                    order=order,
-                    offer_id=pk,
-                    quantity=quantity,
-                    unit_price=unit_price,
-                    amount=line_amount(quantity, unit_price),
-                )
-            )
-            changed = True
+            to_create.append(_new_line(order, offers[pk], quantity))
         elif reactivating or line.quantity != quantity:
             # A changed line is priced at today's offer price.
             line.quantity = quantity
             line.unit_price = offers[pk].price
             line.amount = line_amount(quantity, line.unit_price)
             to_update.append(line)
-            changed = True
+    changed = bool(to_create or to_update or to_delete)
     if reactivating:
         # Refused lines of a reactivated order hold no stock: drop them.
         to_delete += [current[pk].pk for pk in refused if pk in current]
@@ -298,13 +336,27 @@ def place_order(*, member, distribution: Distribution, lines: dict) -> OrderResu
         OrderLine.objects.bulk_update(to_update, ["quantity", "unit_price", "amount"])
     if to_create:
         OrderLine.objects.bulk_create(to_create)
+    return changed
 
+
+def _new_line(order: Order, offer: Offer, quantity: Decimal) -> OrderLine:
+    return OrderLine(
+        order=order,
+        offer_id=offer.pk,
+        quantity=quantity,
+        unit_price=offer.price,
+        amount=line_amount(quantity, offer.price),
+    )
+
+
+def _confirm(order: Order, refused: dict, *, changed: bool) -> OrderResult:
+    """Total the lines kept and confirm the order, or cancel it when none is
+    left; the confirmation email is queued when something changed."""
     kept = list(order.lines.values_list("amount", flat=True))
     if not kept:
         # Every line removed: the order is cancelled, as by `cancel_order`.
         _mark_cancelled(order)
         return OrderResult(order=order, refused=refused)
-
     order.total = sum(kept, ZERO)
     order.status = Order.Status.CONFIRMED
     order.cancelled_at = None

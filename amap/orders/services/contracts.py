@@ -57,9 +57,37 @@ def save_contract(
     longer change (the subscribers' totals and schedules depend on them), and
     an option somebody chose cannot be removed.
     """
+    _require_organiser(saved_by, contract.collective)
+    kept = [o for o in options if o not in removed_options]
+    errors: dict = {}
+    _check_contract_terms(contract, deliveries, errors)
+    _check_options(contract, kept, errors)
+    if errors:
+        raise ValidationError(errors)
+    if contract.pk:
+        _check_signed_terms_unchanged(contract, deliveries, kept)
+    _check_removable(removed_options)
+
+    contract.full_clean(exclude=["deliveries"])
+    contract.save()
+    contract.deliveries.set(deliveries)
+    for option in removed_options:
+        if option.pk:
+            option.delete()
+    for option in kept:
+        option.contract = contract
+        option.full_clean()
+        option.save()
+    return contract
+
+
+def _check_contract_terms(
+    contract: Contract, deliveries: list[Distribution], errors: dict
+) -> None:
+    """The producer supplies the collective, the instalment choices are among
+    INSTALMENT_CHOICES (then kept sorted, once each), the deliveries are the
+    collective's distributions."""
     collective = contract.collective
-    _require_organiser(saved_by, collective)
-    errors: dict[str, str | list[str]] = {}
     if not Partnership.objects.filter(
         producer_id=contract.producer_id, collective=collective, active=True
     ).exists():
@@ -77,12 +105,12 @@ def save_contract(
         contract.instalment_choices = sorted(set(choices))
     if not deliveries:
         errors["deliveries"] = _("Choose at least one delivery distribution.")
-    for distribution in deliveries:
-        if distribution.cycle.collective_id != collective.pk:
-            errors["deliveries"] = _(
-                "A delivery is not a distribution of this collective."
-            )
-    kept = [o for o in options if o not in removed_options]
+    if any(d.cycle.collective_id != collective.pk for d in deliveries):
+        errors["deliveries"] = _("A delivery is not a distribution of this collective.")
+
+
+def _check_options(contract: Contract, kept: list[ContractOption], errors) -> None:
+    """At least one option, each valid and of the contract's producer."""
     if not kept:
         errors["__all__"] = _("A contract needs at least one option.")
     for option in kept:
@@ -95,48 +123,42 @@ def save_contract(
             errors["__all__"] = _(
                 "The product of the option “%(option)s” is not one of this producer's."
             ) % {"option": option.name}
-    if errors:
-        raise ValidationError(errors)
 
-    if contract.pk:
-        locked = Contract.objects.select_for_update().get(pk=contract.pk)
-        signed = locked.subscriptions.active().exists()
-        if signed:
-            before = set(locked.deliveries.values_list("pk", flat=True))
-            prices = dict(locked.options.values_list("pk", "price_per_delivery"))
-            changed_price = any(
-                option.pk is not None
-                and prices.get(option.pk) != option.price_per_delivery
-                for option in kept
+
+def _check_signed_terms_unchanged(
+    contract: Contract, deliveries: list[Distribution], kept: list[ContractOption]
+) -> None:
+    """Locks the contract row; once a member signed, its producer, delivery
+    dates and prices are what they signed for."""
+    locked = Contract.objects.select_for_update().get(pk=contract.pk)
+    if not locked.subscriptions.active().exists():
+        return
+    before = set(locked.deliveries.values_list("pk", flat=True))
+    prices = dict(locked.options.values_list("pk", "price_per_delivery"))
+    changed_price = any(
+        option.pk is not None and prices.get(option.pk) != option.price_per_delivery
+        for option in kept
+    )
+    if (
+        changed_price
+        or before != {d.pk for d in deliveries}
+        or locked.producer_id != contract.producer_id
+    ):
+        raise ValidationError(
+            _(
+                "Members have already signed this contract: its producer, "
+                "delivery dates and prices can no longer change."
             )
-            if (
-                changed_price
-                or before != {d.pk for d in deliveries}
-                or locked.producer_id != contract.producer_id
-            ):
-                raise ValidationError(
-                    _(
-                        "Members have already signed this contract: its producer, "
-                        "delivery dates and prices can no longer change."
-                    )
-                )
+        )
+
+
+def _check_removable(removed_options: Sequence[ContractOption]) -> None:
     for option in removed_options:
         if option.pk and option.subscriptions.exists():
             raise ValidationError(
                 _("The option “%(option)s” has subscribers: it cannot be removed.")
                 % {"option": option.name}
             )
-    contract.full_clean(exclude=["deliveries"])
-    contract.save()
-    contract.deliveries.set(deliveries)
-    for option in removed_options:
-        if option.pk:
-            option.delete()
-    for option in kept:
-        option.contract = contract
-        option.full_clean()
-        option.save()
-    return contract
 
 
 # Subscriptions ---------------------------------------------------------------
@@ -168,6 +190,34 @@ def subscribe(
     The confirmation email is sent after commit.
     """
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    _check_can_sign(contract, member)
+    _check_choice(contract, option, quantity, instalments)
+    shared_with = _checked_partner(contract, member, sharing, shared_with)
+    _check_place_left(contract, member)
+    deliveries = _delivery_days(contract)
+    total = subscription_total(option, quantity, len(deliveries))
+    subscription = _save_subscription(
+        Subscription(
+            contract=contract,
+            option=option,
+            member=member,
+            quantity=quantity,
+            instalments=instalments,
+            sharing=sharing,
+            shared_with=shared_with,
+            total=total,
+        )
+    )
+    _create_schedule(subscription, first_delivery=deliveries[0])
+    enqueue_on_commit(
+        "amap.orders.services.contracts.send_subscription_confirmation", subscription.pk
+    )
+    return subscription
+
+
+def _check_can_sign(contract: Contract, member) -> None:
+    """The contract is open and before its deadline; the member is an active
+    member of its collective who accepted the current charter."""
     if contract.status != Contract.Status.OPEN:
         raise ValidationError(_("This contract is not open for sign-up."))
     if timezone.now() >= contract.signup_deadline:
@@ -177,6 +227,13 @@ def subscribe(
             _("Only members of the collective can sign this contract.")
         )
     require_current_charter(member)
+
+
+def _check_choice(
+    contract: Contract, option: ContractOption, quantity: int, instalments: int
+) -> None:
+    """One of the contract's options, 1 to MAX_QUANTITY baskets, a number of
+    instalments the contract allows."""
     if option.contract_id != contract.pk:
         raise ValidationError(
             {"option": _("This option is not one of this contract's.")}
@@ -199,26 +256,35 @@ def subscribe(
                 % {"choices": ", ".join(str(c) for c in contract.instalment_choices)}
             }
         )
+
+
+def _checked_partner(contract: Contract, member, sharing: str, shared_with):
+    """The member a shared basket is shared with (another active member of
+    the collective), or None when the basket is not shared."""
     if sharing not in Subscription.Sharing.values:
         raise ValidationError({"sharing": _("Unknown way of sharing a basket.")})
-    if sharing:
-        if shared_with is None:
-            raise ValidationError(
-                {"shared_with": _("Choose the member you share the basket with.")}
-            )
-        if shared_with.pk == member.pk:
-            raise ValidationError(
-                {"shared_with": _("You cannot share a basket with yourself.")}
-            )
-        if not _is_active_member(shared_with, contract.collective_id):
-            raise ValidationError(
-                {
-                    "shared_with": _("%(name)s is not a member of the collective.")
-                    % {"name": shared_with}
-                }
-            )
-    else:
-        shared_with = None
+    if not sharing:
+        return None
+    if shared_with is None:
+        raise ValidationError(
+            {"shared_with": _("Choose the member you share the basket with.")}
+        )
+    if shared_with.pk == member.pk:
+        raise ValidationError(
+            {"shared_with": _("You cannot share a basket with yourself.")}
+        )
+    if not _is_active_member(shared_with, contract.collective_id):
+        raise ValidationError(
+            {
+                "shared_with": _("%(name)s is not a member of the collective.")
+                % {"name": shared_with}
+            }
+        )
+    return shared_with
+
+
+def _check_place_left(contract: Contract, member) -> None:
+    """Not signed yet, and a place left; the contract row must be locked."""
     if contract.subscriptions.active().filter(member=member).exists():
         raise ValidationError(_("You have already signed this contract."))
     if (
@@ -229,23 +295,20 @@ def subscribe(
             _("This contract is full: all %(max)s places are taken.")
             % {"max": contract.max_subscribers}
         )
-    # A delivery is a day: the same day at two pickup points is one basket.
+
+
+def _delivery_days(contract: Contract) -> list:
+    """The contract's delivery days, sorted. A delivery is a day: the same
+    day at two pickup points is one basket."""
     deliveries = sorted(
         set(contract.deliveries.filter(cancelled=False).values_list("date", flat=True))
     )
     if not deliveries:
         raise ValidationError(_("This contract has no delivery date."))
-    total = subscription_total(option, quantity, len(deliveries))
-    subscription = Subscription(
-        contract=contract,
-        option=option,
-        member=member,
-        quantity=quantity,
-        instalments=instalments,
-        sharing=sharing,
-        shared_with=shared_with,
-        total=total,
-    )
+    return deliveries
+
+
+def _save_subscription(subscription: Subscription) -> Subscription:
     subscription.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
@@ -253,7 +316,14 @@ def subscribe(
     except IntegrityError:
         # A double submit got there first: the unique constraint stopped it.
         raise ValidationError(_("You have already signed this contract.")) from None
-    first_due = max(deliveries[0], timezone.localdate())
+    return subscription
+
+
+def _create_schedule(subscription: Subscription, *, first_delivery) -> None:
+    """The instalments, the first due on the first delivery (or today, when
+    signing after it)."""
+    first_due = max(first_delivery, timezone.localdate())
+    instalments = subscription.instalments
     Instalment.objects.bulk_create(
         Instalment(
             subscription=subscription, number=number, due_date=due, amount=amount
@@ -261,16 +331,12 @@ def subscribe(
         for number, (due, amount) in enumerate(
             zip(
                 instalment_dates(first_due, instalments),
-                split_amount(total, instalments),
+                split_amount(subscription.total, instalments),
                 strict=True,
             ),
             start=1,
         )
     )
-    enqueue_on_commit(
-        "amap.orders.services.contracts.send_subscription_confirmation", subscription.pk
-    )
-    return subscription
 
 
 @transaction.atomic

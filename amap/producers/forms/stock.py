@@ -10,8 +10,9 @@ from amap.distribution.models import OrderCycle
 from amap.money import format_amount, plain_quantity
 
 from ..models import MAX_PRICE, MAX_QUANTITY, Product
-from ..services.catalogue import group_by_category
-from ..services.stock import StockCell, cell_name
+from ..selectors.catalogue import group_by_category
+from ..selectors.stock import cell_name
+from ..services.stock import StockCell
 
 
 def quantity_field(label: str) -> forms.DecimalField:

@@ -1,12 +1,8 @@
 """The catalogue: a farm's products, their prices and units, archiving and
 deleting them."""
 
-from dataclasses import dataclass
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from ..models import Offer, Producer, Product
@@ -136,50 +132,3 @@ def delete_product(product: Product, *, deleted_by) -> None:
     product.delete()
     if photo:
         transaction.on_commit(lambda: storage.delete(photo))
-
-
-# Reads -----------------------------------------------------------------------
-
-
-class Filter:
-    ACTIVE = "active"
-    ARCHIVED = "archived"
-    ALL = "all"
-    CHOICES = (ACTIVE, ARCHIVED, ALL)
-
-
-@dataclass
-class CategoryGroup:
-    category: str
-    label: str | Promise  # the category's lazy translated name
-    products: list[Product]
-
-
-def group_by_category(products) -> list[CategoryGroup]:
-    """Products in the order of `Product.Category`, then by name."""
-    groups: dict[str, list[Product]] = {}
-    for product in products:
-        groups.setdefault(product.category, []).append(product)
-    labels = dict(Product.Category.choices)
-    return [
-        CategoryGroup(
-            category=value,
-            label=labels[value],
-            products=sorted(groups[value], key=lambda p: p.name.casefold()),
-        )
-        for value in Product.Category.values
-        if value in groups
-    ]
-
-
-def catalogue(producer: Producer, *, state: str = Filter.ACTIVE) -> list[CategoryGroup]:
-    """The farm's products grouped by category, each with `was_offered`;
-    one query whatever the number of products."""
-    products = Product.objects.filter(producer=producer).annotate(
-        was_offered=Exists(Offer.objects.filter(product=OuterRef("pk")))
-    )
-    if state == Filter.ACTIVE:
-        products = products.active()
-    elif state == Filter.ARCHIVED:
-        products = products.archived()
-    return group_by_category(products)

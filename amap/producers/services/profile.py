@@ -5,7 +5,6 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -19,12 +18,11 @@ from amap.locations import (
     hand_over_to_geocoding,
     validate_french_postcode,
 )
-from amap.members.models import Collective, Membership, User
+from amap.members.models import Collective, Membership
 from amap.members.permissions import organised_collectives, require_organiser
 
 from ..models import Label, Partnership, Producer, ProfileSubmission
-from ..permissions import managed_producers, require_producer_manager
-from .charter import farm_accepted_charter, farm_has_accounts
+from ..permissions import require_producer_manager
 from .moderation import MODERATED_FIELDS, PUBLIC_FIELDS, submit_profile_change
 
 GEOCODE_TASK = "amap.producers.tasks.geocode_producer_task"
@@ -356,62 +354,3 @@ def renew_partnership(partnership: Partnership, *, renewed_by) -> Partnership:
             partnership.referent = None
     partnership.save(update_fields=["active", "since", "referent"])
     return partnership
-
-
-# Reads -----------------------------------------------------------------------
-
-
-def producer_home_farms(user) -> list[Producer]:
-    """The farms `user` manages, each with `current_partnerships`: the
-    collectives it supplies with their référent. Two queries."""
-    return list(
-        managed_producers(user)
-        .prefetch_related(
-            Prefetch(
-                "partnerships",
-                queryset=Partnership.objects.filter(active=True)
-                .select_related("collective", "referent")
-                .order_by("collective__name"),
-                to_attr="current_partnerships",
-            )
-        )
-        .order_by("-active", "name")
-    )
-
-
-def collective_partnerships(collective: Collective) -> list[Partnership]:
-    """The collective's partnerships, current ones first, in one query. Each
-    carries `has_accounts` and `charter_accepted` (None before a charter is
-    published): a farm whose accounts have not accepted the current charter
-    cannot publish its stock."""
-    partnerships = Partnership.objects.filter(collective=collective).annotate(
-        has_accounts=farm_has_accounts()
-    )
-    accepted = farm_accepted_charter()
-    if accepted is not None:
-        partnerships = partnerships.annotate(charter_accepted=accepted)
-    return list(
-        partnerships.select_related("producer", "referent").order_by(
-            "-active", "producer__name"
-        )
-    )
-
-
-def referent_choices(collective: Collective):
-    """The people who may be référent·e of the collective's partnerships."""
-    return User.objects.filter(
-        pk__in=Membership.objects.organisers()
-        .filter(collective=collective)
-        .values("user")
-    ).order_by("last_name", "first_name", "email")
-
-
-def partner_candidates(collective: Collective):
-    """Active producers of the network not yet partners of the collective."""
-    return (
-        Producer.objects.active()
-        .exclude(
-            pk__in=Partnership.objects.filter(collective=collective).values("producer")
-        )
-        .order_by("name")
-    )

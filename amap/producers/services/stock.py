@@ -1,36 +1,23 @@
 """The weekly stock: what a farm offers, how much and at what price, in each
-order cycle of the collectives it supplies."""
+order cycle of the collectives it supplies. The grid's reads are in
+amap/producers/selectors/stock.py."""
 
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, ProtectedError
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from amap.distribution.models import Distribution, OrderCycle
+from amap.distribution.models import OrderCycle
 from amap.members.services import require_current_charter
-from amap.money import (
-    format_euros,
-    format_number,
-    has_quantity_places,
-    is_whole_cents,
-    plain_quantity,
-)
+from amap.money import format_euros, format_number, has_quantity_places, is_whole_cents
 
 from ..models import MAX_PRICE, MAX_QUANTITY, Offer, Producer, Product
 from ..permissions import require_producer_manager
-
-DEFAULT_COLUMNS = 4
-MAX_COLUMNS = 8
-
-
-def cell_name(kind: str, product_id: int, cycle_id: int) -> str:
-    """The name of a grid input: `q` quantity, `u` unlimited, `p` price."""
-    return f"{kind}-{product_id}-{cycle_id}"
+from ..selectors.stock import cell_name
 
 
 @dataclass(frozen=True)
@@ -64,211 +51,52 @@ class StockGridResult:
         return self.created + self.updated + self.removed
 
 
-# Reads -----------------------------------------------------------------------
-
-
-def grid_cycles(producer: Producer, *, count: int = DEFAULT_COLUMNS, now=None):
-    """The next cycles the farm takes part in (not closed, of the collectives
-    it has an active partnership with), by closing date, with their collective
-    and active distributions. Two queries."""
-    now = now or timezone.now()
-    count = max(1, min(count, MAX_COLUMNS))
-    return list(
-        OrderCycle.objects.filter(
-            collective__partnerships__producer=producer,
-            collective__partnerships__active=True,
-            closed_at__isnull=True,
-            closes_at__gt=now,
-        )
-        .select_related("collective")
-        .prefetch_related(
-            Prefetch(
-                "distributions",
-                queryset=Distribution.objects.active().order_by("date", "starts_at"),
-                to_attr="active_distributions",
-            )
-        )
-        .order_by("closes_at", "pk")[:count]
-    )
-
-
-CELL_NAME = re.compile(r"^[qup]-(\d+)-(\d+)$")
-
-
-def posted_cycle_ids(names) -> set[int]:
-    """The cycle ids of the grid cells among `names` (the POST keys)."""
-    ids = set()
-    for name in names:
-        match = CELL_NAME.match(name)
-        if match:
-            ids.add(int(match.group(2)))
-    return ids
-
-
-def cycles_by_id(producer: Producer, ids) -> list[OrderCycle]:
-    """Cycles of the farm's collectives, closed or not, such as the columns of
-    a grid posted just as a cycle closed: its cells are then refused rather
-    than dropped. Two queries."""
-    ids = sorted(ids)[:MAX_COLUMNS]
-    if not ids:
-        return []
-    return list(
-        OrderCycle.objects.filter(
-            pk__in=ids,
-            collective__partnerships__producer=producer,
-            collective__partnerships__active=True,
-        )
-        .select_related("collective")
-        .prefetch_related(
-            Prefetch(
-                "distributions",
-                queryset=Distribution.objects.active().order_by("date", "starts_at"),
-                to_attr="active_distributions",
-            )
-        )
-        .order_by("closes_at", "pk")
-    )
-
-
-def grid_products(producer: Producer) -> list[Product]:
-    """The farm's products on sale, by category then name."""
-    return list(Product.objects.active().filter(producer=producer))
-
-
-def grid_offers(products, cycles) -> dict[tuple[int, int], Offer]:
-    """The existing offers of the grid, keyed by (product id, cycle id)."""
-    if not products or not cycles:
-        return {}
-    offers = Offer.objects.filter(
-        product__in=[p.pk for p in products], cycle__in=[c.pk for c in cycles]
-    )
-    return {(offer.product_id, offer.cycle_id): offer for offer in offers}
-
-
-def offer_initial(offer: Offer, product: Product) -> dict:
-    """The grid's values for an existing offer; the catalogue price is left
-    empty, as the placeholder shows it."""
-    return {
-        "quantity": plain_quantity(offer.quantity_available),
-        "unlimited": offer.quantity_available is None,
-        "price": None if offer.price == product.price else offer.price,
-    }
-
-
-class Fill:
-    LAST = "last"
-    USUAL = "usual"
-    CHOICES = (LAST, USUAL)
-
-
-@dataclass
-class Prefill:
-    """Values to show in one column, not saved until the producer submits."""
-
-    cycle: OrderCycle
-    values: dict[int, dict] = field(default_factory=dict)  # product id → cell
-    source: OrderCycle | None = None
-
-    @property
-    def notice(self) -> str:
-        if self.source is not None:
-            return _(
-                "Prefilled from the offers of %(source)s for %(cycle)s — check "
-                "and save."
-            ) % {"source": self.source.name, "cycle": self.cycle.name}
-        return _(
-            "Prefilled with the usual quantities and catalogue prices for "
-            "%(cycle)s — check and save."
-        ) % {"cycle": self.cycle.name}
-
-
-def prefill_column(
-    *, producer: Producer, cycle: OrderCycle, fill: str, products: list[Product]
-) -> Prefill:
-    """Values for `cycle`'s column: copied from the latest earlier cycle of the
-    same collective in which the farm had offers (`Fill.LAST`), or the usual
-    quantities at catalogue prices (`Fill.USUAL`). Two queries at most."""
-    prefill = Prefill(cycle=cycle)
-    if fill == Fill.USUAL:
-        for product in products:
-            if product.usual_quantity is not None:
-                prefill.values[product.pk] = {
-                    "quantity": plain_quantity(product.usual_quantity),
-                    "unlimited": False,
-                    "price": None,
-                }
-            else:
-                prefill.values[product.pk] = {
-                    "quantity": None,
-                    "unlimited": False,
-                    "price": None,
-                }
-        return prefill
-    source = (
-        OrderCycle.objects.filter(
-            collective_id=cycle.collective_id,
-            closes_at__lt=cycle.closes_at,
-            offers__product__producer=producer,
-        )
-        .order_by("-closes_at", "-pk")
-        .first()
-    )
-    if source is None:
-        return prefill
-    prefill.source = source
-    by_product = {
-        offer.product_id: offer
-        for offer in Offer.objects.filter(
-            cycle=source, product__in=[p.pk for p in products]
-        )
-    }
-    for product in products:
-        offer = by_product.get(product.pk)
-        if offer is None:
-            prefill.values[product.pk] = {
-                "quantity": None,
-                "unlimited": False,
-                "price": None,
-            }
-        else:
-            prefill.values[product.pk] = offer_initial(offer, product)
-    return prefill
-
-
-# Writes ----------------------------------------------------------------------
-
-
 def _validate_cell(cell: StockCell, offer: Offer | None, errors: dict) -> None:
     q_name = cell_name("q", cell.product_id, cell.cycle_id)
     p_name = cell_name("p", cell.product_id, cell.cycle_id)
-    quantity = cell.quantity
-    if quantity is not None and not cell.unlimited:
-        if quantity < 0:
-            errors[q_name] = _("The quantity cannot be negative.")
-        elif quantity > MAX_QUANTITY:
-            errors[q_name] = _("That is too much: %(max)s at most.") % {
-                "max": format_number(MAX_QUANTITY)
-            }
-        elif not has_quantity_places(quantity):
-            errors[q_name] = _("At most 3 decimals, e.g. 2.125.")
-        elif offer is not None and quantity < offer.booked:
-            errors[q_name] = _(
-                "%(booked)s already booked: you cannot offer less than that."
-            ) % {"booked": format_number(offer.booked)}
+    quantity_error = _quantity_error(cell, offer)
+    if quantity_error:
+        errors[q_name] = quantity_error
+    price_error = _price_error(cell.price)
+    if price_error:
+        errors[p_name] = price_error
+
+
+def _quantity_error(cell: StockCell, offer: Offer | None) -> str | None:
     if not cell.offered and offer is not None and offer.booked > 0:
-        errors[q_name] = _(
-            "%(booked)s already booked: you cannot withdraw this offer."
-        ) % {"booked": format_number(offer.booked)}
-    price = cell.price
-    if price is not None:
-        if price < 0:
-            errors[p_name] = _("The price cannot be negative.")
-        elif price > MAX_PRICE:
-            errors[p_name] = _("The price is too high: %(max)s at most.") % {
-                "max": format_euros(MAX_PRICE)
-            }
-        elif not is_whole_cents(price):
-            errors[p_name] = _("At most 2 decimals for a price, e.g. 3.20.")
+        return _("%(booked)s already booked: you cannot withdraw this offer.") % {
+            "booked": format_number(offer.booked)
+        }
+    quantity = cell.quantity
+    if quantity is None or cell.unlimited:
+        return None
+    if quantity < 0:
+        return _("The quantity cannot be negative.")
+    if quantity > MAX_QUANTITY:
+        return _("That is too much: %(max)s at most.") % {
+            "max": format_number(MAX_QUANTITY)
+        }
+    if not has_quantity_places(quantity):
+        return _("At most 3 decimals, e.g. 2.125.")
+    if offer is not None and quantity < offer.booked:
+        return _("%(booked)s already booked: you cannot offer less than that.") % {
+            "booked": format_number(offer.booked)
+        }
+    return None
+
+
+def _price_error(price: Decimal | None) -> str | None:
+    if price is None:
+        return None
+    if price < 0:
+        return _("The price cannot be negative.")
+    if price > MAX_PRICE:
+        return _("The price is too high: %(max)s at most.") % {
+            "max": format_euros(MAX_PRICE)
+        }
+    if not is_whole_cents(price):
+        return _("At most 2 decimals for a price, e.g. 3.20.")
+    return None
 
 
 def _changes(cell: StockCell, offer: Offer | None, product: Product) -> bool:
@@ -279,6 +107,15 @@ def _changes(cell: StockCell, offer: Offer | None, product: Product) -> bool:
         return True
     price = product.price if cell.price is None else cell.price
     return offer.quantity_available != cell.available or offer.price != price
+
+
+@dataclass
+class _GridChanges:
+    """What saving the grid does to its offers, once every cell is checked."""
+
+    to_create: list[Offer] = field(default_factory=list)
+    to_update: list[Offer] = field(default_factory=list)
+    to_delete: list[int] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -296,6 +133,24 @@ def save_stock_grid(
     if not cells:
         return StockGridResult()
     require_current_charter(saved_by)
+    products, cycles, offers = _grid_rows(producer, cells)
+    changes = _checked_changes(cells, products, cycles, offers, now=timezone.now())
+    _delete_offers(changes.to_delete, offers)
+    if changes.to_update:
+        Offer.objects.bulk_update(
+            changes.to_update, ["quantity_available", "price", "updated_at"]
+        )
+    _create_offers(changes.to_create)
+    return StockGridResult(
+        created=len(changes.to_create),
+        updated=len(changes.to_update),
+        removed=len(changes.to_delete),
+    )
+
+
+def _grid_rows(producer: Producer, cells: list[StockCell]):
+    """The farm's products and its collectives' cycles named by the cells, and
+    their existing offers, locked by pk. Three queries."""
     product_ids = {cell.product_id for cell in cells}
     cycle_ids = {cell.cycle_id for cell in cells}
     products = {
@@ -316,9 +171,15 @@ def save_stock_grid(
         .filter(product__in=list(products), cycle__in=list(cycles))
         .order_by("pk")
     }
-    now = timezone.now()
+    return products, cycles, offers
+
+
+def _checked_changes(cells, products, cycles, offers, *, now) -> _GridChanges:
+    """Check every cell, then sort the changed ones into offers to create,
+    update or delete; a ValidationError keyed by cell name lists every
+    refusal."""
     errors: dict[str, str] = {}
-    to_create, to_update, to_delete = [], [], []
+    changes = _GridChanges()
     for cell in cells:
         q_name = cell_name("q", cell.product_id, cell.cycle_id)
         product = products.get(cell.product_id)
@@ -331,71 +192,84 @@ def save_stock_grid(
         offer = offers.get((product.pk, cycle.pk))
         if not _changes(cell, offer, product):
             continue
-        if cycle.status_at(now) == OrderCycle.Status.CLOSED:
-            errors[q_name] = _(
-                "Ordering for this cycle has closed: its stock can no longer change."
-            )
-            continue
-        if not product.active and cell.offered:
-            errors[q_name] = _(
-                "%(name)s is archived: put it on sale again to offer it."
-            ) % {"name": product.name}
+        refusal = _cell_refusal(cell, product, cycle, now)
+        if refusal:
+            errors[q_name] = refusal
             continue
         _validate_cell(cell, offer, errors)
-        if errors:
-            continue
-        price = product.price if cell.price is None else cell.price
-        if offer is None:
-            to_create.append(
-                Offer(
-                    product=product,
-                    cycle=cycle,
-                    quantity_available=cell.available,
-                    price=price,
-                )
-            )
-        elif not cell.offered:
-            to_delete.append(offer.pk)
-        else:
-            offer.quantity_available = cell.available
-            offer.price = price
-            offer.updated_at = now
-            to_update.append(offer)
+        _sort_change(changes, cell, offer, product, cycle, now)
     if errors:
         raise ValidationError(errors)
-    if to_delete:
-        try:
-            Offer.objects.filter(pk__in=to_delete, booked=0).delete()
-        except ProtectedError as error:
-            # Orders on record (cancelled ones) keep the offer: it can only
-            # be emptied.
-            kept = {getattr(row, "offer_id", None) for row in error.protected_objects}
-            raise ValidationError(
-                {
-                    cell_name("q", offer.product_id, offer.cycle_id): _(
-                        "Orders are on record for this offer: set its quantity "
-                        "to 0 instead of emptying it."
-                    )
-                    for offer in offers.values()
-                    if offer.pk in kept
-                }
-                or _("Orders are on record for these offers: set them to 0.")
-            ) from None
-    if to_update:
-        Offer.objects.bulk_update(
-            to_update, ["quantity_available", "price", "updated_at"]
+    return changes
+
+
+def _cell_refusal(cell: StockCell, product: Product, cycle, now) -> str | None:
+    """Why this changed cell cannot be saved at all, as a sentence."""
+    if cycle.status_at(now) == OrderCycle.Status.CLOSED:
+        return _("Ordering for this cycle has closed: its stock can no longer change.")
+    if not product.active and cell.offered:
+        return _("%(name)s is archived: put it on sale again to offer it.") % {
+            "name": product.name
+        }
+    return None
+
+
+def _sort_change(
+    changes: _GridChanges, cell: StockCell, offer, product, cycle, now
+) -> None:
+    price = product.price if cell.price is None else cell.price
+    if offer is None:
+        changes.to_create.append(
+            Offer(
+                product=product,
+                cycle=cycle,
+                quantity_available=cell.available,
+                price=price,
+            )
         )
-    if to_create:
-        try:
-            with transaction.atomic():
-                Offer.objects.bulk_create(to_create)
-        except IntegrityError:
-            raise ValidationError(
-                _(
-                    "Someone else changed this stock at the same time: reload "
-                    "the page and try again."
+    elif not cell.offered:
+        changes.to_delete.append(offer.pk)
+    else:
+        offer.quantity_available = cell.available
+        offer.price = price
+        offer.updated_at = now
+        changes.to_update.append(offer)
+
+
+def _delete_offers(pks: list[int], offers: dict) -> None:
+    """Delete withdrawn offers; orders on record (cancelled ones) keep an
+    offer, which can then only be emptied."""
+    if not pks:
+        return
+    try:
+        Offer.objects.filter(pk__in=pks, booked=0).delete()
+    except ProtectedError as error:
+        kept = {getattr(row, "offer_id", None) for row in error.protected_objects}
+        raise ValidationError(
+            {
+                cell_name("q", offer.product_id, offer.cycle_id): _(
+                    "Orders are on record for this offer: set its quantity "
+                    "to 0 instead of emptying it."
                 )
-            ) from None
-    return StockGridResult(
-        created=len(to_create), updated=len(to_update), removed=len(to_delete)
-    )
+                for offer in offers.values()
+                if offer.pk in kept
+            }
+            or _("Orders are on record for these offers: set them to 0.")
+        ) from None
+
+
+def _create_offers(to_create: list[Offer]) -> None:
+    """Create the new offers; another save of the same cells first is a
+    conflict the producer resolves by reloading."""
+    if not to_create:
+        return
+    try:
+        with transaction.atomic():
+            Offer.objects.bulk_create(to_create)
+    except IntegrityError:
+        raise ValidationError(
+            _(
+                "Someone else changed this stock at the same time: reload "
+                "the page and try again."
+            )
+        ) from None

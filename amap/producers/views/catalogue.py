@@ -14,6 +14,7 @@ from amap.money import plain_quantity
 from ..forms.catalogue import ProductForm
 from ..models import Offer, Product
 from ..permissions import managed_producers, managed_products
+from ..selectors import catalogue as selectors
 from ..services import catalogue as services
 
 
@@ -27,20 +28,20 @@ def _product(request, pk) -> Product:
 @login_required
 def product_list(request, slug):
     producer = get_object_or_404(managed_producers(request.user), slug=slug)
-    state = request.GET.get("state", services.Filter.ACTIVE)
-    if state not in services.Filter.CHOICES:
-        state = services.Filter.ACTIVE
+    state = request.GET.get("state", selectors.Filter.ACTIVE)
+    if state not in selectors.Filter.CHOICES:
+        state = selectors.Filter.ACTIVE
     return render(
         request,
         "producers/product_list.html",
         {
             "producer": producer,
-            "groups": services.catalogue(producer, state=state),
+            "groups": selectors.catalogue(producer, state=state),
             "state": state,
             "states": [
-                (services.Filter.ACTIVE, _("On sale")),
-                (services.Filter.ARCHIVED, _("Archived")),
-                (services.Filter.ALL, _("All")),
+                (selectors.Filter.ACTIVE, _("On sale")),
+                (selectors.Filter.ARCHIVED, _("Archived")),
+                (selectors.Filter.ALL, _("All")),
             ],
         },
     )

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..models import CharterCommitment
 from ..permissions import managed_producers
+from ..selectors import charter as selectors
 from ..services import charter as services
 
 
@@ -43,7 +44,7 @@ class CommitmentsForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def charter_commitments_edit(request, slug):
     producer = get_object_or_404(managed_producers(request.user), slug=slug)
-    headings = services.current_commitments()
+    headings = selectors.current_commitments()
     texts = dict(
         CharterCommitment.objects.filter(producer=producer).values_list(
             "heading", "statement"
@@ -75,7 +76,7 @@ def charter_commitments_edit(request, slug):
         {
             "form": form,
             "producer": producer,
-            "waiting": services.waiting_commitments(producer),
+            "waiting": selectors.waiting_commitments(producer),
         },
         status=400 if form.is_bound else 200,
     )

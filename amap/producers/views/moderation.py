@@ -15,6 +15,7 @@ from amap.forms import add_service_errors
 from amap.members.charter_diff import word_diff
 from amap.members.permissions import organised_collectives
 
+from ..selectors import moderation as selectors
 from ..services import moderation
 
 
@@ -62,7 +63,7 @@ def _with_diffs(submissions):
 def _with_commitments(submissions):
     """Each change with the farm's statements about the charter that wait for
     approval, as word diffs (one query for the whole queue)."""
-    waiting = moderation.unpublished_commitments(
+    waiting = selectors.unpublished_commitments(
         [submission.producer_id for submission in submissions]
     )
     for submission in submissions:
@@ -81,7 +82,7 @@ def _with_commitments(submissions):
 
 def _render_queue(request, collective, *, forms_by_pk=None, status=200):
     submissions = _with_commitments(
-        _with_diffs(list(moderation.moderation_queue(request.user, collective)))
+        _with_diffs(list(selectors.moderation_queue(request.user, collective)))
     )
     forms_by_pk = forms_by_pk or {}
     for submission in submissions:
@@ -109,7 +110,7 @@ def review(request, slug, pk):
     if request.method != "POST":  # the address left in the browser after a review
         return redirect("producers:moderation_queue", slug=collective.slug)
     submission = (
-        moderation.moderation_queue(request.user, collective).filter(pk=pk).first()
+        selectors.moderation_queue(request.user, collective).filter(pk=pk).first()
     )
     if submission is None:
         messages.warning(
@@ -143,7 +144,7 @@ def review(request, slug, pk):
                     % {"name": submission.producer.name},
                 )
         except ValidationError as error:
-            if not moderation.moderation_queue(request.user, collective).filter(pk=pk):
+            if not selectors.moderation_queue(request.user, collective).filter(pk=pk):
                 # Reviewed meanwhile, e.g. by another organiser or another tab.
                 messages.warning(request, " ".join(error.messages))
                 return redirect("producers:moderation_queue", slug=collective.slug)

@@ -21,6 +21,8 @@ from ..forms.profile import (
 )
 from ..models import Producer, ProfileSubmission
 from ..permissions import managed_producers
+from ..selectors import moderation as moderation_selectors
+from ..selectors import partnerships as selectors
 from ..services import moderation
 from ..services import profile as services
 
@@ -34,7 +36,7 @@ def _error_text(error: ValidationError) -> str:
 
 @login_required
 def home(request):
-    farms = services.producer_home_farms(request.user)
+    farms = selectors.producer_home_farms(request.user)
     return render(
         request,
         "producers/home.html",
@@ -87,8 +89,8 @@ def _saved_message(producer: Producer, pending) -> str:
 @require_http_methods(["GET", "POST"])
 def profile_edit(request, slug):
     producer = get_object_or_404(managed_producers(request.user), slug=slug)
-    pending = moderation.pending_change(producer)
-    last_review = None if pending else moderation.last_review(producer)
+    pending = moderation_selectors.pending_change(producer)
+    last_review = None if pending else moderation_selectors.last_review(producer)
     form = ProducerProfileForm(
         request.POST or None,
         request.FILES or None,
@@ -106,7 +108,7 @@ def profile_edit(request, slug):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            pending = moderation.pending_change(producer)
+            pending = moderation_selectors.pending_change(producer)
             messages.success(request, _saved_message(producer, pending))
             return redirect("producers:profile_edit", slug=producer.slug)
     return render(
@@ -131,18 +133,18 @@ def _organised_collective(request, slug) -> Collective:
 
 
 def _render_partnerships(request, collective, *, add_form=None, status=200):
-    referents = list(services.referent_choices(collective))
+    referents = list(selectors.referent_choices(collective))
     if add_form is None:
         add_form = PartnershipAddForm(
-            producers=services.partner_candidates(collective),
-            referents=services.referent_choices(collective),
+            producers=selectors.partner_candidates(collective),
+            referents=selectors.referent_choices(collective),
         )
     return render(
         request,
         "producers/partnership_list.html",
         {
             "collective": collective,
-            "partnerships": services.collective_partnerships(collective),
+            "partnerships": selectors.collective_partnerships(collective),
             "add_form": add_form,
             "referents": referents,
         },
@@ -162,8 +164,8 @@ def partnership_add(request, slug):
     collective = _organised_collective(request, slug)
     form = PartnershipAddForm(
         request.POST,
-        producers=services.partner_candidates(collective),
-        referents=services.referent_choices(collective),
+        producers=selectors.partner_candidates(collective),
+        referents=selectors.referent_choices(collective),
     )
     if form.is_valid():
         try:
@@ -200,7 +202,7 @@ def partnership_referent(request, slug, pk):
     collective = _organised_collective(request, slug)
     partnership = _partnership(collective, pk)
     form = PartnershipReferentForm(
-        request.POST, referents=services.referent_choices(collective)
+        request.POST, referents=selectors.referent_choices(collective)
     )
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["referent"]))

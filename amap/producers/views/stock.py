@@ -11,15 +11,16 @@ from django.views.decorators.http import require_http_methods
 
 from ..forms.stock import StockGridForm
 from ..permissions import managed_producers
+from ..selectors import stock as selectors
 from ..services import stock as services
 
 
 def _column_count(request) -> int:
     try:
-        count = int(request.GET.get("cycles", services.DEFAULT_COLUMNS))
+        count = int(request.GET.get("cycles", selectors.DEFAULT_COLUMNS))
     except ValueError:
-        count = services.DEFAULT_COLUMNS
-    return max(1, min(count, services.MAX_COLUMNS))
+        count = selectors.DEFAULT_COLUMNS
+    return max(1, min(count, selectors.MAX_COLUMNS))
 
 
 def _initial(products, cycles, offers, prefill=None) -> dict:
@@ -27,23 +28,25 @@ def _initial(products, cycles, offers, prefill=None) -> dict:
     for product in products:
         for cycle in cycles:
             offer = offers.get((product.pk, cycle.pk))
-            values = services.offer_initial(offer, product) if offer else None
+            values = selectors.offer_initial(offer, product) if offer else None
             if prefill is not None and prefill.cycle.pk == cycle.pk:
                 values = prefill.values.get(product.pk, values)
             if values:
-                initial[services.cell_name("q", product.pk, cycle.pk)] = values[
+                initial[selectors.cell_name("q", product.pk, cycle.pk)] = values[
                     "quantity"
                 ]
-                initial[services.cell_name("u", product.pk, cycle.pk)] = values[
+                initial[selectors.cell_name("u", product.pk, cycle.pk)] = values[
                     "unlimited"
                 ]
-                initial[services.cell_name("p", product.pk, cycle.pk)] = values["price"]
+                initial[selectors.cell_name("p", product.pk, cycle.pk)] = values[
+                    "price"
+                ]
     return initial
 
 
 def _prefill(request, producer, products, cycles):
     fill = request.GET.get("fill")
-    if fill not in services.Fill.CHOICES:
+    if fill not in selectors.Fill.CHOICES:
         return None
     try:
         cycle_id = int(request.GET.get("cycle", ""))
@@ -52,7 +55,7 @@ def _prefill(request, producer, products, cycles):
     cycle = next((c for c in cycles if c.pk == cycle_id), None)
     if cycle is None:
         return None
-    return services.prefill_column(
+    return selectors.prefill_column(
         producer=producer, cycle=cycle, fill=fill, products=products
     )
 
@@ -62,18 +65,18 @@ def _prefill(request, producer, products, cycles):
 def stock_grid(request, slug):
     producer = get_object_or_404(managed_producers(request.user), slug=slug)
     count = _column_count(request)
-    products = services.grid_products(producer)
-    cycles = services.grid_cycles(producer, count=count)
+    products = selectors.grid_products(producer)
+    cycles = selectors.grid_cycles(producer, count=count)
     if request.method == "POST":
         # A column that closed since the page was shown stays in the grid,
         # so that its changes are refused on their cells, not dropped.
-        missing = services.posted_cycle_ids(request.POST) - {c.pk for c in cycles}
+        missing = selectors.posted_cycle_ids(request.POST) - {c.pk for c in cycles}
         if missing:
             cycles = sorted(
-                [*cycles, *services.cycles_by_id(producer, missing)],
+                [*cycles, *selectors.cycles_by_id(producer, missing)],
                 key=lambda cycle: (cycle.closes_at, cycle.pk),
             )
-    offers = services.grid_offers(products, cycles)
+    offers = selectors.grid_offers(products, cycles)
     prefill = None
     status = 200
     if request.method == "POST":
@@ -107,7 +110,7 @@ def stock_grid(request, slug):
                 else:
                     messages.info(request, _("Nothing has changed in the stock."))
                 url = request.path
-                if count != services.DEFAULT_COLUMNS:
+                if count != selectors.DEFAULT_COLUMNS:
                     url += f"?cycles={count}"
                 return redirect(url)
         status = 400
@@ -136,8 +139,8 @@ def stock_grid(request, slug):
             "cycles": cycles,
             "prefill": prefill,
             "column_count": count,
-            "more_columns": min(count + 4, services.MAX_COLUMNS),
-            "max_columns": services.MAX_COLUMNS,
+            "more_columns": min(count + 4, selectors.MAX_COLUMNS),
+            "max_columns": selectors.MAX_COLUMNS,
         },
         status=status,
     )

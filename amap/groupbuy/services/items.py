@@ -1,0 +1,174 @@
+"""Organisers filling a draft group purchase: its items and their price
+tiers. Members pledge on these terms, so they only change on a draft."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from amap.money import is_whole_cents
+from amap.producers.models import MAX_PRICE
+
+from ..models import MAX_CASES, MAX_UNITS, GroupPurchase, Item, Pledge, PriceTier
+from ..permissions import require_campaign_organiser
+from .campaigns import lock_campaign, refuse_unless
+
+Status = GroupPurchase.Status
+
+
+def check_tiers(tiers: Sequence[tuple[int, Decimal]]) -> list[tuple[int, Decimal]]:
+    """Tiers as (from cases, price per unit), sorted; ValidationError (a
+    sentence) when one starts twice, none starts at 0 cases, or a price rises
+    with volume."""
+    tiers = sorted(tiers, key=lambda tier: tier[0])
+    if not tiers:
+        raise ValidationError(_("Give at least one price, from 0 cases."), code="tiers")
+    starts = [start for start, _price in tiers]
+    if len(set(starts)) != len(starts):
+        raise ValidationError(
+            _("Two prices start at the same number of cases."), code="tiers"
+        )
+    if starts[0] != 0:
+        raise ValidationError(
+            _("The first price must apply from 0 cases."), code="tiers"
+        )
+    for start, price in tiers:
+        if start < 0 or start > MAX_CASES:
+            raise ValidationError(
+                _("A number of cases must be between 0 and %(max)d.")
+                % {"max": MAX_CASES},
+                code="tiers",
+            )
+        if price <= 0 or price > MAX_PRICE or not is_whole_cents(price):
+            raise ValidationError(
+                _("A price must be positive, in euros and cents."), code="tiers"
+            )
+    for (_start, price), (start, next_price) in zip(tiers, tiers[1:], strict=False):
+        if next_price > price:
+            raise ValidationError(
+                _(
+                    "Prices cannot rise with volume: the price from %(cases)d "
+                    "cases is above the one before."
+                )
+                % {"cases": start},
+                code="tiers",
+            )
+    return tiers
+
+
+def _check_item(item: Item, tiers) -> list[tuple[int, Decimal]]:
+    errors: dict[str, list[str]] = {}
+    try:
+        tiers = check_tiers(tiers)
+    except ValidationError as error:
+        errors["tiers"] = error.messages
+    if not item.name.strip():
+        errors["name"] = [_("Name the product.")]
+    if not 1 <= (item.case_size or 0) <= MAX_UNITS:
+        errors["case_size"] = [
+            _("A case holds between 1 and %(max)d units.") % {"max": MAX_UNITS}
+        ]
+    if item.max_cases is not None and item.max_cases < max(item.min_cases, 1):
+        errors["max_cases"] = [
+            _("The maximum number of cases cannot be below the minimum.")
+        ]
+    if item.min_cases > MAX_CASES:
+        errors["min_cases"] = [_("This minimum number of cases is too large.")]
+    if errors:
+        raise ValidationError(errors)
+    return tiers
+
+
+def _item_editable(campaign: GroupPurchase) -> None:
+    refuse_unless(
+        campaign,
+        Status.DRAFT,
+        message=_(
+            "Items can only change while the group purchase is a draft: members "
+            "pledge on these terms."
+        ),
+    )
+
+
+@transaction.atomic
+def add_item(
+    *,
+    campaign: GroupPurchase,
+    added_by,
+    name: str,
+    case_size: int,
+    tiers: Sequence[tuple[int, Decimal]],
+    unit: str = "kg",
+    min_cases: int = 0,
+    max_cases: int | None = None,
+    product=None,
+) -> Item:
+    campaign = lock_campaign(campaign)
+    require_campaign_organiser(added_by, campaign)
+    _item_editable(campaign)
+    item = Item(
+        campaign=campaign,
+        name=name.strip(),
+        unit=unit,
+        case_size=case_size,
+        min_cases=min_cases or 0,
+        max_cases=max_cases,
+        product=product,
+        position=campaign.items.count(),
+    )
+    tiers = _check_item(item, tiers)
+    item.full_clean()
+    item.save()
+    PriceTier.objects.bulk_create(
+        PriceTier(item=item, min_cases=start, unit_price=price)
+        for start, price in tiers
+    )
+    return item
+
+
+@transaction.atomic
+def update_item(
+    item: Item,
+    *,
+    updated_by,
+    name: str,
+    case_size: int,
+    tiers: Sequence[tuple[int, Decimal]],
+    unit: str = "kg",
+    min_cases: int = 0,
+    max_cases: int | None = None,
+) -> Item:
+    campaign = lock_campaign(item.campaign)
+    require_campaign_organiser(updated_by, campaign)
+    _item_editable(campaign)
+    item = Item.objects.get(pk=item.pk, campaign=campaign)
+    item.name = name.strip()
+    item.unit = unit
+    item.case_size = case_size
+    item.min_cases = min_cases or 0
+    item.max_cases = max_cases
+    tiers = _check_item(item, tiers)
+    item.full_clean()
+    item.save()
+    item.tiers.all().delete()
+    PriceTier.objects.bulk_create(
+        PriceTier(item=item, min_cases=start, unit_price=price)
+        for start, price in tiers
+    )
+    return item
+
+
+@transaction.atomic
+def remove_item(item: Item, *, removed_by) -> None:
+    campaign = lock_campaign(item.campaign)
+    require_campaign_organiser(removed_by, campaign)
+    _item_editable(campaign)
+    if Pledge.objects.filter(item=item).exists():
+        raise ValidationError(
+            _("Members pledged for this item: it cannot be removed."), code="pledged"
+        )
+    item.delete()
