@@ -11,6 +11,7 @@ docs/architecture.md, "How to write a view".
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -65,14 +66,18 @@ class ServiceFormView(LoginRequiredMixin, FormView):
     form_context_name = "form"
     result = None
 
+    http_method_names = ["get", "post"]
+
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.access()
+        if (response := self.access()) is not None:
+            return response
         return super().dispatch(request, *args, **kwargs)
 
-    def access(self) -> None:
-        """Look up what the page is about (through `access_*`), after login."""
+    def access(self) -> HttpResponse | None:
+        """Look up what the page is about (through `access_*`), after login;
+        a response returned here (a redirect) answers instead of the page."""
 
     def perform(self, form):
         raise NotImplementedError
