@@ -71,6 +71,8 @@ class ServiceFormView(LoginRequiredMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
+        if request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(request, *args, **kwargs)
         if (response := self.access()) is not None:
             return response
         return super().dispatch(request, *args, **kwargs)
@@ -116,7 +118,8 @@ class CommandView(LoginRequiredMixin, View):
     `refusals` when the service's own check should read as a message rather
     than a 403) becomes an error message with its text; success becomes
     `get_success_message(result)`. Either way the browser goes to the form's
-    `next` when it is on this site, else to `get_success_url()`.
+    `next` when it is on this site, else to `get_success_url()` (or
+    `get_refused_url()` after a refusal).
     """
 
     http_method_names = ["post"]
@@ -142,12 +145,15 @@ class CommandView(LoginRequiredMixin, View):
     def access(self) -> None:
         """Look up what the command is about (through `access_*`)."""
 
+    def get_refused_url(self) -> str:
+        return self.get_success_url()
+
     def post(self, request, *args, **kwargs):
         self.access()
         try:
             result = self.perform()
         except self.refusals as error:
             self.refused(error)
-        else:
-            self.done(result)
+            return redirect(safe_next(request, self.get_refused_url()))
+        self.done(result)
         return redirect(safe_next(request, self.get_success_url()))
