@@ -26,6 +26,7 @@ from amap.members.forms import JoinRequestForm
 from amap.members.models import Collective, Membership
 from amap.producers.models import Producer, Product
 from amap.producers.services.charter import producer_commitments
+from amap.views import error_text
 
 from .blocks import BodyBlock
 from .directory import DirectoryFilterForm, round_km, search_directory
@@ -291,7 +292,7 @@ class CollectivePage(RoutablePageMixin, Page):
                 message=form.cleaned_data["message"],
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, error_text(error))
         else:
             messages.success(
                 request,
