@@ -19,7 +19,7 @@ from django.views import View
 from django.views.generic import FormView
 
 from amap.forms import add_service_errors
-from amap.members.permissions import member_collectives, organised_collectives
+from amap.members.permissions import organised_collectives
 
 
 def error_text(error: Exception) -> str:
@@ -44,29 +44,23 @@ def access_organised_collective(user, slug):
     return get_object_or_404(organised_collectives(user), slug=slug)
 
 
-def access_member_collective(user, slug):
-    """The collective if `user` is an active member of it; 404 otherwise."""
-    return get_object_or_404(member_collectives(user), slug=slug)
-
-
 class ServiceFormView(LoginRequiredMixin, FormView):
     """A page whose form's valid data goes to one service.
 
     Subclasses look up their objects in `access()` (run after the login check)
-    and write `perform(form)`, which calls the service and returns what
-    it made (kept as `self.result`). A `ValidationError` from the service is
+    and write `perform(form)`, which calls the service and returns what it
+    made (kept as `self.result`). A `ValidationError` from the service is
     put on the form (through `service_error_field` when the service's keys are
     not the form's field names) and the page is shown again; an invalid POST
     answers 400. On success, `get_success_message()` becomes a message and
     the browser goes to `get_success_url()`.
     """
 
+    http_method_names = ["get", "post"]
     success_message = ""
     # The name the template knows the form by, besides `form`.
     form_context_name = "form"
     result = None
-
-    http_method_names = ["get", "post"]
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -113,18 +107,20 @@ class CommandView(LoginRequiredMixin, View):
     """A POST-only button that calls one service, then goes back.
 
     Subclasses look up their objects in `access()` and write `perform()`,
-    which calls the service and returns what it
-    made. A refusal (a `ValidationError`; add `PermissionDenied` to
-    `refusals` when the service's own check should read as a message rather
-    than a 403) becomes an error message with its text; success becomes
-    `get_success_message(result)`. Either way the browser goes to the form's
-    `next` when it is on this site, else to `get_success_url()` (or
-    `get_refused_url()` after a refusal).
+    which calls the service and returns what it made. A refusal (a
+    `ValidationError`; add `PermissionDenied` to `refusals` when the service's
+    own check should read as a message rather than a 403) becomes an error
+    message with its text; success becomes `get_success_message(result)`.
+    Either way the browser goes to the form's `next` when it is on this site,
+    else to `get_success_url()` (or `get_refused_url()` after a refusal).
     """
 
     http_method_names = ["post"]
     success_message = ""
     refusals: tuple[type[Exception], ...] = (ValidationError,)
+
+    def access(self) -> None:
+        """Look up what the command is about (through `access_*`)."""
 
     def perform(self):
         raise NotImplementedError
@@ -141,9 +137,6 @@ class CommandView(LoginRequiredMixin, View):
     def done(self, result):
         if message := self.get_success_message(result):
             messages.success(self.request, message)
-
-    def access(self) -> None:
-        """Look up what the command is about (through `access_*`)."""
 
     def get_refused_url(self) -> str:
         return self.get_success_url()

@@ -201,10 +201,9 @@ class CycleCloseView(CommandView):
         return reverse("distribution:cycle_list", args=[self.cycle.collective.slug])
 
 
-class DistributionEditView(ServiceFormView):
-    template_name = "distribution/distribution_edit.html"
-    form_class = DistributionForm
-    success_message = gettext_lazy("The distribution has been updated.")
+class _DistributionFormView(ServiceFormView):
+    """A form about one distribution of an organised collective, which is no
+    longer offered once the distribution is cancelled."""
 
     def access(self):
         self.distribution = access_organised_distribution(
@@ -212,27 +211,17 @@ class DistributionEditView(ServiceFormView):
         )
         self.collective = self.distribution.cycle.collective
         if self.distribution.cancelled:
-            messages.error(
-                self.request, _("A cancelled distribution cannot be changed.")
-            )
+            self.say_cancelled()
             return redirect(_calendar_url(self.collective))
         return None
 
-    def get_initial(self):
-        return {
-            "starts_at": self.distribution.starts_at,
-            "ends_at": self.distribution.ends_at,
-            "notes": self.distribution.notes,
-        }
+    def say_cancelled(self):
+        """The message for a distribution cancelled meanwhile."""
+        raise NotImplementedError
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             distribution=self.distribution, collective=self.collective, **kwargs
-        )
-
-    def perform(self, form):
-        services.update_distribution(
-            self.distribution, changed_by=self.request.user, **form.cleaned_data
         )
 
     def get_success_url(self):
@@ -241,24 +230,35 @@ class DistributionEditView(ServiceFormView):
         )
 
 
-class DistributionCancelView(DistributionEditView):
+class DistributionEditView(_DistributionFormView):
+    template_name = "distribution/distribution_edit.html"
+    form_class = DistributionForm
+    success_message = gettext_lazy("The distribution has been updated.")
+
+    def say_cancelled(self):
+        messages.error(self.request, _("A cancelled distribution cannot be changed."))
+
+    def get_initial(self):
+        return {
+            "starts_at": self.distribution.starts_at,
+            "ends_at": self.distribution.ends_at,
+            "notes": self.distribution.notes,
+        }
+
+    def perform(self, form):
+        services.update_distribution(
+            self.distribution, changed_by=self.request.user, **form.cleaned_data
+        )
+
+
+class DistributionCancelView(_DistributionFormView):
     """A warning page saying who will be told; cancelling happens on POST."""
 
     template_name = "distribution/distribution_cancel.html"
     form_class = CancelDistributionForm
 
-    def access(self):
-        self.distribution = access_organised_distribution(
-            self.request.user, self.kwargs["pk"]
-        )
-        self.collective = self.distribution.cycle.collective
-        if self.distribution.cancelled:
-            messages.info(self.request, _("This distribution is already cancelled."))
-            return redirect(_calendar_url(self.collective))
-        return None
-
-    def get_initial(self):
-        return {}
+    def say_cancelled(self):
+        messages.info(self.request, _("This distribution is already cancelled."))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
