@@ -19,13 +19,14 @@ from amap.distribution.geojson import (
     producers_feature_collection,
 )
 from amap.distribution.models import PickupPoint
-from amap.distribution.selectors.pickup_points import next_distributions_for_member
+from amap.distribution.services.pickup_points import next_distributions_for_member
 from amap.members import services as member_services
 from amap.members.extensions import with_public_urls
 from amap.members.forms import JoinRequestForm
 from amap.members.models import Collective, Membership
 from amap.producers.models import Producer, Product
 from amap.producers.selectors.charter import producer_commitments
+from amap.views import error_text
 
 from .blocks import BodyBlock
 from .directory import DirectoryFilterForm, round_km, search_directory
@@ -291,7 +292,7 @@ class CollectivePage(RoutablePageMixin, Page):
                 message=form.cleaned_data["message"],
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, error_text(error))
         else:
             messages.success(
                 request,

@@ -6,6 +6,7 @@ any of its collectives). Anything else answers 404.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from amap.members.permissions import member_collectives, organised_collectives
@@ -17,6 +18,17 @@ def visible_campaigns(user):
     """Campaigns a member may see: not drafts, of one of their collectives."""
     return GroupPurchase.objects.for_collectives(member_collectives(user)).exclude(
         status=GroupPurchase.Status.DRAFT
+    )
+
+
+def access_visible_campaign(user, pk) -> GroupPurchase:
+    """A campaign the member may see, with its distribution and farm; 404
+    otherwise, as for a missing one."""
+    return get_object_or_404(
+        visible_campaigns(user).select_related(
+            "distribution__pickup_point", "producer"
+        ),
+        pk=pk,
     )
 
 

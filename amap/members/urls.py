@@ -20,17 +20,17 @@ urlpatterns = [
     path("organisation/", views.OrganiserHomeView.as_view(), name="organiser_home"),
     path(
         "organisation/<slug:slug>/membres/",
-        views.membership_list,
+        views.MembershipListView.as_view(),
         name="membership_list",
     ),
     path(
         "organisation/<slug:slug>/membres/<int:pk>/<str:action>/",
-        views.membership_action,
+        views.MembershipActionView.as_view(),
         name="membership_action",
     ),
     path(
         "organisation/<slug:slug>/invitations/<int:pk>/annuler/",
-        views.invitation_cancel,
+        views.InvitationCancelView.as_view(),
         name="invitation_cancel",
     ),
     path(

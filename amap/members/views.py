@@ -6,13 +6,17 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
-from amap.forms import add_service_errors
+from amap.views import (
+    CommandView,
+    ServiceFormView,
+    access_organised_collective,
+    error_text,
+    safe_next,
+)
 
 from . import services
 from .charter_diff import word_diff
@@ -27,10 +31,6 @@ from .models import (
     Membership,
 )
 from .permissions import organised_collectives
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
@@ -129,7 +129,7 @@ def join_collective(request, slug):
             message=form.cleaned_data["message"],
         )
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(
             request,
@@ -184,67 +184,63 @@ class OrganiserHomeView(LoginRequiredMixin, ListView):
         return context
 
 
-def _organised_collective(request, slug) -> Collective:
-    """The collective if the user organises it; 404 otherwise, as for a missing one."""
-    return get_object_or_404(organised_collectives(request.user), slug=slug)
+class MembershipListView(ServiceFormView):
+    """A collective's members and requests, and the form to invite someone."""
 
+    template_name = "members/membership_list.html"
+    form_class = InvitationForm
+    prefix = "invite"
+    form_context_name = "invite_form"
 
-@login_required
-def membership_list(request, slug):
-    collective = _organised_collective(request, slug)
-    invite_form = InvitationForm(request.POST or None, prefix="invite")
-    if request.method == "POST" and invite_form.is_valid():
-        try:
-            invitation = services.invite_member(
-                collective=collective,
-                email=invite_form.cleaned_data["email"],
-                role=invite_form.cleaned_data["role"],
-                invited_by=request.user,
-            )
-        except ValidationError as error:
-            add_service_errors(invite_form, error)
-        else:
-            messages.success(
-                request,
-                _("An invitation has been sent to %(email)s.")
-                % {"email": invitation.email},
-            )
-            return redirect("members:membership_list", slug=collective.slug)
+    def access(self):
+        self.collective = access_organised_collective(
+            self.request.user, self.kwargs["slug"]
+        )
 
-    filter_form = MembershipFilterForm(request.GET or None)
-    memberships = Membership.objects.for_collective(collective).exclude(
-        status=Membership.Status.DECLINED
-    )
-    if filter_form.is_valid():
-        if status := filter_form.cleaned_data["status"]:
-            memberships = memberships.filter(status=status)
-        if q := filter_form.cleaned_data["q"].strip():
-            memberships = memberships.filter(
-                Q(user__first_name__icontains=q)
-                | Q(user__last_name__icontains=q)
-                | Q(user__email__icontains=q)
-            )
-    memberships = list(memberships.order_by("user__last_name", "user__first_name"))
-    status_code = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "members/membership_list.html",
-        {
-            "collective": collective,
-            "pending": [
-                m for m in memberships if m.status == Membership.Status.PENDING
-            ],
-            "memberships": [
+    def perform(self, form):
+        return services.invite_member(
+            collective=self.collective,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            invited_by=self.request.user,
+        )
+
+    def get_success_message(self):
+        return _("An invitation has been sent to %(email)s.") % {
+            "email": self.result.email
+        }
+
+    def get_success_url(self):
+        return collective_members_url(self.collective)
+
+    def get_context_data(self, **kwargs):
+        collective = self.collective
+        filter_form = MembershipFilterForm(self.request.GET or None)
+        memberships = Membership.objects.for_collective(collective).exclude(
+            status=Membership.Status.DECLINED
+        )
+        if filter_form.is_valid():
+            if status := filter_form.cleaned_data["status"]:
+                memberships = memberships.filter(status=status)
+            if q := filter_form.cleaned_data["q"].strip():
+                memberships = memberships.filter(
+                    Q(user__first_name__icontains=q)
+                    | Q(user__last_name__icontains=q)
+                    | Q(user__email__icontains=q)
+                )
+        memberships = list(memberships.order_by("user__last_name", "user__first_name"))
+        return super().get_context_data(
+            collective=collective,
+            pending=[m for m in memberships if m.status == Membership.Status.PENDING],
+            memberships=[
                 m for m in memberships if m.status != Membership.Status.PENDING
             ],
-            "invitations": list(
+            invitations=list(
                 collective.invitations.pending().select_related("invited_by")
             ),
-            "invite_form": invite_form,
-            "filter_form": filter_form,
-        },
-        status=status_code,
-    )
+            filter_form=filter_form,
+            **kwargs,
+        )
 
 
 MEMBERSHIP_ACTIONS = {
@@ -279,48 +275,52 @@ MEMBERSHIP_ACTIONS = {
 }
 
 
-@login_required
-@require_POST
-def membership_action(request, slug, pk, action):
-    collective = _organised_collective(request, slug)
-    membership = get_object_or_404(
-        Membership.objects.select_related("user", "collective"),
-        pk=pk,
-        collective=collective,
-    )
-    if action not in MEMBERSHIP_ACTIONS:
-        raise Http404
-    run, success = MEMBERSHIP_ACTIONS[action]
-    try:
-        run(membership, request.user)
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, success % {"name": membership.user})
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = collective_members_url(collective)
-    return redirect(next_url)
+class MembershipActionView(CommandView):
+    """Approve, decline, promote, demote, deactivate or reactivate a member."""
+
+    def perform(self):
+        collective = access_organised_collective(self.request.user, self.kwargs["slug"])
+        self.membership = get_object_or_404(
+            Membership.objects.select_related("user", "collective"),
+            pk=self.kwargs["pk"],
+            collective=collective,
+        )
+        if self.kwargs["action"] not in MEMBERSHIP_ACTIONS:
+            raise Http404
+        run, self.success_message = MEMBERSHIP_ACTIONS[self.kwargs["action"]]
+        run(self.membership, self.request.user)
+
+    def get_success_message(self, result):
+        return self.success_message % {"name": self.membership.user}
+
+    def get_success_url(self):
+        return collective_members_url(self.membership.collective)
 
 
 def collective_members_url(collective):
     return reverse("members:membership_list", args=[collective.slug])
 
 
-@login_required
-@require_POST
-def invitation_cancel(request, slug, pk):
-    collective = _organised_collective(request, slug)
-    invitation = get_object_or_404(collective.invitations.pending(), pk=pk)
-    services.cancel_invitation(invitation, cancelled_by=request.user)
-    messages.success(
-        request,
-        _("The invitation to %(email)s has been cancelled.")
-        % {"email": invitation.email},
-    )
-    return redirect(collective_members_url(collective))
+class InvitationCancelView(CommandView):
+    def access(self):
+        self.collective = access_organised_collective(
+            self.request.user, self.kwargs["slug"]
+        )
+        self.invitation = get_object_or_404(
+            self.collective.invitations.pending(), pk=self.kwargs["pk"]
+        )
+
+    def perform(self):
+        services.cancel_invitation(self.invitation, cancelled_by=self.request.user)
+        return self.invitation
+
+    def get_success_message(self, invitation):
+        return _("The invitation to %(email)s has been cancelled.") % {
+            "email": invitation.email
+        }
+
+    def get_success_url(self):
+        return collective_members_url(self.collective)
 
 
 def invitation_accept(request, token):
@@ -335,7 +335,7 @@ def invitation_accept(request, token):
         try:
             services.accept_invitation(invitation=invitation, user=request.user)
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
             return redirect("members:dashboard")
         messages.success(
             request,
@@ -346,21 +346,12 @@ def invitation_accept(request, token):
     return render(request, "members/invitation_accept.html", {"invitation": invitation})
 
 
-def _safe_next(request, default: str) -> str:
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if next_url and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return next_url
-    return default
-
-
 @login_required
 def charter_accept(request):
     """Read the current charter (with what changed since the version last
     accepted) and accept it."""
     version = services.current_charter_version()
-    next_url = _safe_next(request, reverse("members:dashboard"))
+    next_url = safe_next(request, reverse("members:dashboard"))
     if version is None:
         return redirect(next_url)
     if request.method == "POST":
@@ -412,7 +403,7 @@ def charter_accept(request):
 def charter_pending(request, slug):
     """For organisers: the active members who have not accepted the current
     charter version."""
-    collective = _organised_collective(request, slug)
+    collective = access_organised_collective(request.user, slug)
     version = services.current_charter_version()
     memberships = Membership.objects.for_collective(collective).active()
     pending = (

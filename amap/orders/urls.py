@@ -1,4 +1,14 @@
-from .views import absences, booking, contracts, dashboard, payments, producer_bookings
+from .views import (
+    absences,
+    booking,
+    contracts,
+    dashboard,
+    payments,
+    producer_bookings,
+    sheet_downloads,
+    volumes,
+    week,
+)
 
 app_name = "orders"
 
@@ -9,12 +19,7 @@ urlpatterns = [
     *payments.urlpatterns,
     *dashboard.urlpatterns,
     *producer_bookings.urlpatterns,
+    *sheet_downloads.urlpatterns,
+    *week.urlpatterns,
+    *volumes.urlpatterns,
 ]
-
-from .views import sheet_downloads  # noqa: E402
-
-urlpatterns += sheet_downloads.urlpatterns
-
-from .views import volumes, week  # noqa: E402
-
-urlpatterns += week.urlpatterns + volumes.urlpatterns

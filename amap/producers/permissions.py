@@ -5,6 +5,7 @@ the user does not manage answers 404, the same as a missing one.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from .models import Producer, Product
@@ -31,3 +32,13 @@ def require_producer_manager(user, producer) -> None:
 
 def managed_products(user):
     return Product.objects.filter(producer__in=managed_producers(user))
+
+
+def access_managed_producer(user, slug) -> Producer:
+    """The farm if `user` manages it; 404 otherwise, as for a missing one."""
+    return get_object_or_404(managed_producers(user), slug=slug)
+
+
+def access_managed_product(user, pk) -> Product:
+    """The product if `user` manages its farm; 404 otherwise."""
+    return get_object_or_404(managed_products(user).select_related("producer"), pk=pk)

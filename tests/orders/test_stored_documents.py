@@ -214,6 +214,29 @@ def test_the_progress_page_refreshes_itself_with_the_stage_and_percentage(
     assert "30 %" in html
 
 
+def test_htmx_polls_the_progress_panel_alone_until_the_document_is_ready(
+    as_user, organiser, distribution
+):
+    document = request_document(distribution=distribution, kind=SHEET, fmt="pdf")
+    StoredDocument.objects.filter(pk=document.pk).update(
+        status=Status.RUNNING, progress=30, started_at=timezone.now()
+    )
+    client = as_user(organiser)
+    url = download_url(distribution, name="document_progress")
+
+    page = client.get(url).content.decode()
+    panel = client.get(url, headers={"HX-Request": "true"}).content.decode()
+
+    assert f'hx-get="{url}"' in page
+    assert "htmx.min.js" in page
+    assert "<h1>" not in panel
+    assert f'hx-get="{url}"' in panel
+    assert "30 %" in panel
+    StoredDocument.objects.filter(pk=document.pk).update(status=Status.FAILED)
+    failed = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "hx-get" not in failed
+
+
 def test_the_documents_page_lists_every_document_with_its_state(
     as_user,
     organiser,

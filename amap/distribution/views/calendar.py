@@ -12,10 +12,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
 
 from amap.forms import add_service_errors
-from amap.members.permissions import organised_collectives
+from amap.views import CommandView, ServiceFormView, access_organised_collective
 
 from ..forms.calendar import (
     CalendarRangeForm,
@@ -24,20 +24,12 @@ from ..forms.calendar import (
     SeasonForm,
 )
 from ..models import Distribution, OrderCycle
-from ..permissions import organised_cycles, organised_distributions
+from ..permissions import access_organised_distribution, organised_cycles
 from ..recurrence import skipped_dates
 from ..services import calendar as services
 
 DEFAULT_CALENDAR_WEEKS = 12
 CYCLES_SHOWN_BEFORE_TODAY = timedelta(days=30)
-
-
-def _organised_collective(request, slug):
-    return get_object_or_404(organised_collectives(request.user), slug=slug)
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 def _calendar_url(collective) -> str:
@@ -57,7 +49,7 @@ def _group_by_month(distributions):
 
 @login_required
 def calendar(request, slug):
-    collective = _organised_collective(request, slug)
+    collective = access_organised_collective(request.user, slug)
     form = CalendarRangeForm(request.GET or None)
     start = timezone.localdate()
     weeks = DEFAULT_CALENDAR_WEEKS
@@ -94,68 +86,72 @@ def calendar(request, slug):
     )
 
 
-@login_required
-def season_create(request, slug):
+class SeasonCreateView(ServiceFormView):
     """Describe a season, see every date it makes, then create them."""
-    collective = _organised_collective(request, slug)
-    if request.method != "POST":
-        form = SeasonForm(collective=collective)
-        return render(
-            request,
-            "distribution/season_form.html",
-            {"collective": collective, "form": form},
+
+    template_name = "distribution/season_form.html"
+    form_class = SeasonForm
+
+    def access(self):
+        self.collective = access_organised_collective(
+            self.request.user, self.kwargs["slug"]
         )
-    form = SeasonForm(request.POST, collective=collective)
-    action = request.POST.get("action", "preview")
-    if form.is_valid() and action != "edit":
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "collective": self.collective}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(collective=self.collective, **kwargs)
+
+    def form_valid(self, form):
+        action = self.request.POST.get("action", "preview")
+        if action == "edit":
+            return self.render_to_response(self.get_context_data(form=form))
+        if action == "confirm":
+            return super().form_valid(form)
         points = list(form.cleaned_data["pickup_points"])
         try:
-            if action == "confirm":
-                cycles = services.generate_season(
-                    collective=collective,
-                    pickup_points=points,
-                    rule=form.rule,
-                    created_by=request.user,
-                )
-            else:
-                plan = services.preview_season(
-                    collective=collective, pickup_points=points, rule=form.rule
-                )
+            plan = services.preview_season(
+                collective=self.collective, pickup_points=points, rule=form.rule
+            )
         except ValidationError as error:
             add_service_errors(form, error)
-        else:
-            if action == "confirm":
-                messages.success(
-                    request,
-                    _("%(count)s distributions created.")
-                    % {"count": len(cycles) * len(points)},
-                )
-                return redirect(
-                    f"{_calendar_url(collective)}?from={form.plan[0].date:%Y-%m-%d}"
-                )
-            return render(
-                request,
-                "distribution/season_preview.html",
-                {
-                    "collective": collective,
-                    "form": form,
-                    "plan": plan,
-                    "points": points,
-                    "skipped": skipped_dates(form.rule),
-                    "count": len(plan) * len(points),
-                },
-            )
-    return render(
-        request,
-        "distribution/season_form.html",
-        {"collective": collective, "form": form},
-        status=400 if form.errors else 200,
-    )
+            return self.form_invalid(form)
+        return render(
+            self.request,
+            "distribution/season_preview.html",
+            {
+                "collective": self.collective,
+                "form": form,
+                "plan": plan,
+                "points": points,
+                "skipped": skipped_dates(form.rule),
+                "count": len(plan) * len(points),
+            },
+        )
+
+    def perform(self, form):
+        self.points = list(form.cleaned_data["pickup_points"])
+        self.plan_start = form.plan[0].date
+        return services.generate_season(
+            collective=self.collective,
+            pickup_points=self.points,
+            rule=form.rule,
+            created_by=self.request.user,
+        )
+
+    def get_success_message(self):
+        return _("%(count)s distributions created.") % {
+            "count": len(self.result) * len(self.points)
+        }
+
+    def get_success_url(self):
+        return f"{_calendar_url(self.collective)}?from={self.plan_start:%Y-%m-%d}"
 
 
 @login_required
 def cycle_list(request, slug):
-    collective = _organised_collective(request, slug)
+    collective = access_organised_collective(request.user, slug)
     now = timezone.now()
     cycles = list(
         OrderCycle.objects.filter(
@@ -179,125 +175,135 @@ def cycle_list(request, slug):
     )
 
 
-@login_required
-@require_POST
-def cycle_close(request, pk):
-    cycle = get_object_or_404(
-        organised_cycles(request.user).select_related("collective"), pk=pk
-    )
-    if cycle.closed_at is not None:
-        messages.info(request, _("This cycle was already closed."))
-    else:
-        services.close_order_cycle(cycle, closed_by=request.user)
-        messages.success(
-            request, _("Ordering for %(cycle)s is closed.") % {"cycle": cycle.name}
+class CycleCloseView(CommandView):
+    def access(self):
+        self.cycle = get_object_or_404(
+            organised_cycles(self.request.user).select_related("collective"),
+            pk=self.kwargs["pk"],
         )
-    return redirect("distribution:cycle_list", slug=cycle.collective.slug)
 
+    def perform(self):
+        if self.cycle.closed_at is not None:
+            return False
+        services.close_order_cycle(self.cycle, closed_by=self.request.user)
+        return True
 
-def _organised_distribution(request, pk) -> Distribution:
-    return get_object_or_404(
-        organised_distributions(request.user).select_related(
-            "cycle__collective", "pickup_point"
-        ),
-        pk=pk,
-    )
-
-
-@login_required
-def distribution_edit(request, pk):
-    distribution = _organised_distribution(request, pk)
-    collective = distribution.cycle.collective
-    if distribution.cancelled:
-        messages.error(request, _("A cancelled distribution cannot be changed."))
-        return redirect(_calendar_url(collective))
-    form = DistributionForm(
-        request.POST or None,
-        initial={
-            "starts_at": distribution.starts_at,
-            "ends_at": distribution.ends_at,
-            "notes": distribution.notes,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_distribution(
-                distribution, changed_by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
+    def done(self, closed):
+        if not closed:
+            messages.info(self.request, _("This cycle was already closed."))
         else:
-            messages.success(request, _("The distribution has been updated."))
-            return redirect(
-                f"{_calendar_url(collective)}?from={distribution.date:%Y-%m-%d}"
-            )
-    return render(
-        request,
-        "distribution/distribution_edit.html",
-        {"distribution": distribution, "collective": collective, "form": form},
-        status=400 if form.errors else 200,
-    )
+            super().done(closed)
+
+    def get_success_message(self, closed):
+        return _("Ordering for %(cycle)s is closed.") % {"cycle": self.cycle.name}
+
+    def get_success_url(self):
+        return reverse("distribution:cycle_list", args=[self.cycle.collective.slug])
 
 
-@login_required
-def distribution_cancel(request, pk):
+class _DistributionFormView(ServiceFormView):
+    """A form about one distribution of an organised collective, which is no
+    longer offered once the distribution is cancelled."""
+
+    def access(self):
+        self.distribution = access_organised_distribution(
+            self.request.user, self.kwargs["pk"]
+        )
+        self.collective = self.distribution.cycle.collective
+        if self.distribution.cancelled:
+            self.say_cancelled()
+            return redirect(_calendar_url(self.collective))
+        return None
+
+    def say_cancelled(self):
+        """The message for a distribution cancelled meanwhile."""
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            distribution=self.distribution, collective=self.collective, **kwargs
+        )
+
+    def get_success_url(self):
+        return (
+            f"{_calendar_url(self.collective)}?from={self.distribution.date:%Y-%m-%d}"
+        )
+
+
+class DistributionEditView(_DistributionFormView):
+    template_name = "distribution/distribution_edit.html"
+    form_class = DistributionForm
+    success_message = gettext_lazy("The distribution has been updated.")
+
+    def say_cancelled(self):
+        messages.error(self.request, _("A cancelled distribution cannot be changed."))
+
+    def get_initial(self):
+        return {
+            "starts_at": self.distribution.starts_at,
+            "ends_at": self.distribution.ends_at,
+            "notes": self.distribution.notes,
+        }
+
+    def perform(self, form):
+        services.update_distribution(
+            self.distribution, changed_by=self.request.user, **form.cleaned_data
+        )
+
+
+class DistributionCancelView(_DistributionFormView):
     """A warning page saying who will be told; cancelling happens on POST."""
-    distribution = _organised_distribution(request, pk)
-    collective = distribution.cycle.collective
-    if distribution.cancelled:
-        messages.info(request, _("This distribution is already cancelled."))
-        return redirect(_calendar_url(collective))
-    form = CancelDistributionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cancel_distribution(
-                distribution,
-                cancelled_by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _(
-                    "The distribution of %(date)s at %(place)s is cancelled; "
-                    "the people concerned are being told."
-                )
-                % {
-                    "date": date_format(distribution.date, "SHORT_DATE_FORMAT"),
-                    "place": distribution.pickup_point.name,
-                },
-            )
-            return redirect(
-                f"{_calendar_url(collective)}?from={distribution.date:%Y-%m-%d}"
-            )
-    return render(
-        request,
-        "distribution/distribution_cancel.html",
-        {
-            "distribution": distribution,
-            "collective": collective,
-            "form": form,
-            "concerned_count": len(services.people_concerned_by(distribution)),
-        },
-        status=400 if form.errors else 200,
-    )
+
+    template_name = "distribution/distribution_cancel.html"
+    form_class = CancelDistributionForm
+
+    def say_cancelled(self):
+        messages.info(self.request, _("This distribution is already cancelled."))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            concerned_count=len(services.people_concerned_by(self.distribution)),
+            **kwargs,
+        )
+
+    def perform(self, form):
+        services.cancel_distribution(
+            self.distribution,
+            cancelled_by=self.request.user,
+            reason=form.cleaned_data["reason"],
+        )
+
+    def get_success_message(self):
+        return _(
+            "The distribution of %(date)s at %(place)s is cancelled; "
+            "the people concerned are being told."
+        ) % {
+            "date": date_format(self.distribution.date, "SHORT_DATE_FORMAT"),
+            "place": self.distribution.pickup_point.name,
+        }
 
 
 urlpatterns = [
     path("organisation/<slug:slug>/calendrier/", calendar, name="calendar"),
-    path("organisation/<slug:slug>/saison/", season_create, name="season_create"),
+    path(
+        "organisation/<slug:slug>/saison/",
+        SeasonCreateView.as_view(),
+        name="season_create",
+    ),
     path("organisation/<slug:slug>/cycles/", cycle_list, name="cycle_list"),
-    path("organisation/cycles/<int:pk>/cloturer/", cycle_close, name="cycle_close"),
+    path(
+        "organisation/cycles/<int:pk>/cloturer/",
+        CycleCloseView.as_view(),
+        name="cycle_close",
+    ),
     path(
         "organisation/distributions/<int:pk>/",
-        distribution_edit,
+        DistributionEditView.as_view(),
         name="distribution_edit",
     ),
     path(
         "organisation/distributions/<int:pk>/annuler/",
-        distribution_cancel,
+        DistributionCancelView.as_view(),
         name="distribution_cancel",
     ),
 ]

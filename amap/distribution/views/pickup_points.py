@@ -6,13 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from amap.forms import add_service_errors
 from amap.members.models import Collective
-from amap.members.permissions import member_collectives, organised_collectives
+from amap.members.permissions import member_collectives
+from amap.views import ServiceFormView, access_organised_collective, error_text
 
 from ..forms.pickup_points import PickupPointForm, UsualPickupPointForm
 from ..geojson import pickup_points_feature_collection
@@ -33,11 +33,6 @@ GEOJSON_FIELDS = (
 )
 
 
-def _organised_collective(request, slug) -> Collective:
-    """The collective if the user organises it; 404 otherwise, as for a missing one."""
-    return get_object_or_404(organised_collectives(request.user), slug=slug)
-
-
 def _position_message(point: PickupPoint) -> str:
     if point.geocode_status == PickupPoint.GeocodeStatus.PENDING:
         return _(
@@ -49,7 +44,7 @@ def _position_message(point: PickupPoint) -> str:
 
 @login_required
 def pickup_point_list(request, slug):
-    collective = _organised_collective(request, slug)
+    collective = access_organised_collective(request.user, slug)
     points = list(
         PickupPoint.objects.for_collective(collective).order_by("-active", "name")
     )
@@ -60,64 +55,59 @@ def pickup_point_list(request, slug):
     )
 
 
-def _render_form(request, form, *, collective, pickup_point=None):
-    return render(
-        request,
-        "distribution/pickup_point_form.html",
-        {"form": form, "collective": collective, "pickup_point": pickup_point},
-        status=400 if form.is_bound else 200,
-    )
+class PickupPointCreateView(ServiceFormView):
+    template_name = "distribution/pickup_point_form.html"
+    form_class = PickupPointForm
+    initial = {"active": True}
+    pickup_point = None
+
+    def access(self):
+        self.collective = access_organised_collective(
+            self.request.user, self.kwargs["slug"]
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            collective=self.collective, pickup_point=self.pickup_point, **kwargs
+        )
+
+    def perform(self, form):
+        return services.create_pickup_point(
+            collective=self.collective,
+            created_by=self.request.user,
+            position_set_by_hand=form.cleaned_data["position_set_by_hand"],
+            **form.service_fields(),
+        )
+
+    def get_success_message(self):
+        return _position_message(self.result)
+
+    def get_success_url(self):
+        return reverse("distribution:pickup_point_list", args=[self.collective.slug])
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def pickup_point_create(request, slug):
-    collective = _organised_collective(request, slug)
-    form = PickupPointForm(request.POST or None, initial={"active": True})
-    if request.method == "POST" and form.is_valid():
-        try:
-            point = services.create_pickup_point(
-                collective=collective,
-                created_by=request.user,
-                position_set_by_hand=form.cleaned_data["position_set_by_hand"],
-                **form.service_fields(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _position_message(point))
-            return redirect("distribution:pickup_point_list", slug=collective.slug)
-    return _render_form(request, form, collective=collective)
+class PickupPointEditView(PickupPointCreateView):
+    def access(self):
+        self.pickup_point = get_object_or_404(
+            organised_pickup_points(self.request.user).select_related("collective"),
+            pk=self.kwargs["pk"],
+        )
+        self.collective = self.pickup_point.collective
 
+    def get_initial(self):
+        return {
+            field: getattr(self.pickup_point, field)
+            for field in (*services.EDITABLE_FIELDS, *services.POSITION_FIELDS)
+        }
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def pickup_point_edit(request, pk):
-    point = get_object_or_404(
-        organised_pickup_points(request.user).select_related("collective"), pk=pk
-    )
-    initial = {
-        field: getattr(point, field)
-        for field in (*services.EDITABLE_FIELDS, *services.POSITION_FIELDS)
-    }
-    form = PickupPointForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            point = services.update_pickup_point(
-                point,
-                updated_by=request.user,
-                position_set_by_hand=form.cleaned_data["position_set_by_hand"],
-                regeocode=form.cleaned_data["regeocode"],
-                **form.service_fields(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _position_message(point))
-            return redirect(
-                "distribution:pickup_point_list", slug=point.collective.slug
-            )
-    return _render_form(request, form, collective=point.collective, pickup_point=point)
+    def perform(self, form):
+        return services.update_pickup_point(
+            self.pickup_point,
+            updated_by=self.request.user,
+            position_set_by_hand=form.cleaned_data["position_set_by_hand"],
+            regeocode=form.cleaned_data["regeocode"],
+            **form.service_fields(),
+        )
 
 
 def collective_pickup_points_geojson(request, slug):
@@ -166,7 +156,7 @@ def my_pickup_point(request):
         try:
             services.choose_usual_pickup_point(user=request.user, pickup_point=point)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, error_text(error))
         else:
             messages.success(
                 request,
@@ -189,10 +179,14 @@ urlpatterns = [
     ),
     path(
         "organisation/<slug:slug>/lieux/nouveau/",
-        pickup_point_create,
+        PickupPointCreateView.as_view(),
         name="pickup_point_create",
     ),
-    path("organisation/lieux/<int:pk>/", pickup_point_edit, name="pickup_point_edit"),
+    path(
+        "organisation/lieux/<int:pk>/",
+        PickupPointEditView.as_view(),
+        name="pickup_point_edit",
+    ),
     path(
         "collectifs/<slug:slug>/lieux.geojson",
         collective_pickup_points_geojson,

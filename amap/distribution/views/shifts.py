@@ -5,39 +5,25 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
-from amap.forms import add_service_errors
-from amap.members.permissions import organised_collectives
+from amap.views import CommandView, ServiceFormView, access_organised_collective
 
 from ..forms.shifts import CoverageWeeksForm, ShiftAssignForm, ShiftForm
 from ..models import Distribution, ShiftAssignment
-from ..permissions import member_shifts, organised_distributions, organised_shifts
+from ..permissions import (
+    access_organised_distribution,
+    member_shifts,
+    organised_shifts,
+)
 from ..selectors import shifts as selectors
 from ..services import shifts as services
 
 DEFAULT_WEEKS = 8
-
-
-def _error_text(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or _("You cannot do this.")
-
-
-def _next_or(request, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 # Members --------------------------------------------------------------------
@@ -57,36 +43,34 @@ def shift_list(request):
     )
 
 
-@login_required
-@require_POST
-def shift_sign_up(request, pk):
-    shift = get_object_or_404(member_shifts(request.user), pk=pk)
-    try:
-        services.sign_up_for_shift(shift=shift, user=request.user)
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(
-            request,
-            _("Thank you! You are signed up for “%(role)s”.") % {"role": shift.role},
+class ShiftSignUpView(CommandView):
+    refusals = (ValidationError, PermissionDenied)
+
+    def access(self):
+        self.shift = get_object_or_404(
+            member_shifts(self.request.user), pk=self.kwargs["pk"]
         )
-    return redirect(_next_or(request, reverse("distribution:shift_list")))
+
+    def perform(self):
+        services.sign_up_for_shift(shift=self.shift, user=self.request.user)
+
+    def get_success_message(self, result):
+        return _("Thank you! You are signed up for “%(role)s”.") % {
+            "role": self.shift.role
+        }
+
+    def get_success_url(self):
+        return reverse("distribution:shift_list")
 
 
-@login_required
-@require_POST
-def shift_withdraw(request, pk):
-    shift = get_object_or_404(member_shifts(request.user), pk=pk)
-    try:
-        services.withdraw_from_shift(shift=shift, user=request.user)
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(
-            request,
-            _("You are no longer signed up for “%(role)s”.") % {"role": shift.role},
-        )
-    return redirect(_next_or(request, reverse("distribution:shift_list")))
+class ShiftWithdrawView(ShiftSignUpView):
+    def perform(self):
+        services.withdraw_from_shift(shift=self.shift, user=self.request.user)
+
+    def get_success_message(self, result):
+        return _("You are no longer signed up for “%(role)s”.") % {
+            "role": self.shift.role
+        }
 
 
 # Organisers: coverage ---------------------------------------------------------
@@ -105,7 +89,7 @@ def _coverage_url(collective, weeks: int) -> str:
 
 @login_required
 def shift_coverage(request, slug):
-    collective = get_object_or_404(organised_collectives(request.user), slug=slug)
+    collective = access_organised_collective(request.user, slug)
     form = CoverageWeeksForm(request.GET or None)
     weeks = _weeks(form)
     distributions = selectors.shift_coverage(collective, weeks=weeks)
@@ -124,194 +108,204 @@ def shift_coverage(request, slug):
     )
 
 
-@login_required
-@require_POST
-def shift_add_standard(request, slug):
-    collective = get_object_or_404(organised_collectives(request.user), slug=slug)
-    weeks = _weeks(CoverageWeeksForm(request.POST))
-    today = timezone.localdate()
-    distributions = (
-        Distribution.objects.for_collective(collective)
-        .active()
-        .between(today, today + datetime.timedelta(weeks=weeks))
-        .filter(shifts__isnull=True)
-    )
-    count = services.add_standard_shifts(
-        distributions=distributions, added_by=request.user
-    )
-    if count:
-        messages.success(
-            request,
-            ngettext(
-                "The standard shifts have been added to %(count)d distribution.",
-                "The standard shifts have been added to %(count)d distributions.",
-                count,
-            )
-            % {"count": count},
+class ShiftAddStandardView(CommandView):
+    def access(self):
+        self.collective = access_organised_collective(
+            self.request.user, self.kwargs["slug"]
         )
-    else:
-        messages.info(request, _("Every distribution already has shifts."))
-    return redirect(_coverage_url(collective, weeks))
+        self.weeks = _weeks(CoverageWeeksForm(self.request.POST))
+
+    def perform(self):
+        today = timezone.localdate()
+        distributions = (
+            Distribution.objects.for_collective(self.collective)
+            .active()
+            .between(today, today + datetime.timedelta(weeks=self.weeks))
+            .filter(shifts__isnull=True)
+        )
+        return services.add_standard_shifts(
+            distributions=distributions, added_by=self.request.user
+        )
+
+    def done(self, count):
+        if not count:
+            messages.info(self.request, _("Every distribution already has shifts."))
+        else:
+            super().done(count)
+
+    def get_success_message(self, count):
+        return ngettext(
+            "The standard shifts have been added to %(count)d distribution.",
+            "The standard shifts have been added to %(count)d distributions.",
+            count,
+        ) % {"count": count}
+
+    def get_success_url(self):
+        return _coverage_url(self.collective, self.weeks)
 
 
 # Organisers: the shifts of one distribution -------------------------------------
 
 
-def _organised_distribution(request, pk) -> Distribution:
-    return get_object_or_404(
-        organised_distributions(request.user).select_related(
-            "cycle__collective", "pickup_point"
-        ),
-        pk=pk,
-    )
+class DistributionShiftsView(ServiceFormView):
+    template_name = "distribution/shift_distribution.html"
+    form_class = ShiftForm
 
-
-@login_required
-def distribution_shifts(request, pk):
-    distribution = _organised_distribution(request, pk)
-    collective = distribution.cycle.collective
-    form = ShiftForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            shift = services.add_shift(
-                distribution=distribution, added_by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("The shift “%(role)s” has been added.") % {"role": shift.role},
-            )
-            return redirect("distribution:distribution_shifts", pk=distribution.pk)
-    members = list(ShiftAssignForm(collective=collective).fields["user"].queryset)
-    return render(
-        request,
-        "distribution/shift_distribution.html",
-        {
-            "distribution": distribution,
-            "collective": collective,
-            "shifts": selectors.distribution_shift_rows(distribution),
-            "form": form,
-            "members": members,
-        },
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-def _back_to_distribution(shift_or_distribution_pk: int):
-    return redirect("distribution:distribution_shifts", pk=shift_or_distribution_pk)
-
-
-@login_required
-def shift_edit(request, pk):
-    shift = get_object_or_404(
-        organised_shifts(request.user).select_related(
-            "distribution__cycle__collective", "distribution__pickup_point"
-        ),
-        pk=pk,
-    )
-    form = ShiftForm(
-        request.POST or None,
-        initial={
-            "role": shift.role,
-            "starts_at": shift.starts_at,
-            "ends_at": shift.ends_at,
-            "people_needed": shift.people_needed,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            shift = services.update_shift(
-                shift, updated_by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("The shift “%(role)s” has been changed.") % {"role": shift.role},
-            )
-            return _back_to_distribution(shift.distribution_id)
-    return render(
-        request,
-        "distribution/shift_form.html",
-        {
-            "shift": shift,
-            "distribution": shift.distribution,
-            "collective": shift.distribution.cycle.collective,
-            "form": form,
-        },
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-@login_required
-@require_POST
-def shift_remove(request, pk):
-    shift = get_object_or_404(organised_shifts(request.user), pk=pk)
-    try:
-        services.remove_shift(shift, removed_by=request.user)
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(
-            request, _("The shift “%(role)s” has been removed.") % {"role": shift.role}
+    def access(self):
+        self.distribution = access_organised_distribution(
+            self.request.user, self.kwargs["pk"]
         )
-    return _back_to_distribution(shift.distribution_id)
 
-
-@login_required
-@require_POST
-def shift_assign(request, pk):
-    shift = get_object_or_404(
-        organised_shifts(request.user).select_related("distribution__cycle"), pk=pk
-    )
-    form = ShiftAssignForm(request.POST, collective=shift.distribution.cycle.collective)
-    if not form.is_valid():
-        messages.error(
-            request, " ".join(e for errors in form.errors.values() for e in errors)
+    def get_context_data(self, **kwargs):
+        collective = self.distribution.cycle.collective
+        members = list(ShiftAssignForm(collective=collective).fields["user"].queryset)
+        return super().get_context_data(
+            distribution=self.distribution,
+            collective=collective,
+            shifts=selectors.distribution_shift_rows(self.distribution),
+            members=members,
+            **kwargs,
         )
-        return _back_to_distribution(shift.distribution_id)
-    user = form.cleaned_data["user"]
-    try:
-        services.assign_to_shift(shift=shift, user=user, assigned_by=request.user)
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(
-            request,
-            _("%(name)s is now on “%(role)s”.") % {"name": user, "role": shift.role},
+
+    def perform(self, form):
+        return services.add_shift(
+            distribution=self.distribution,
+            added_by=self.request.user,
+            **form.cleaned_data,
         )
-    return _back_to_distribution(shift.distribution_id)
+
+    def get_success_message(self):
+        return _("The shift “%(role)s” has been added.") % {"role": self.result.role}
+
+    def get_success_url(self):
+        return reverse("distribution:distribution_shifts", args=[self.distribution.pk])
 
 
-@login_required
-@require_POST
-def shift_unassign(request, pk):
-    assignment = get_object_or_404(
-        ShiftAssignment.objects.select_related("shift", "user").filter(
-            shift__in=organised_shifts(request.user)
-        ),
-        pk=pk,
-    )
-    try:
-        services.unassign_from_shift(assignment=assignment, unassigned_by=request.user)
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(
-            request,
-            _("%(name)s is no longer on “%(role)s”.")
-            % {"name": assignment.user, "role": assignment.shift.role},
+class ShiftEditView(ServiceFormView):
+    """An organiser changes a shift's role, times or places needed."""
+
+    template_name = "distribution/shift_form.html"
+    form_class = ShiftForm
+
+    def access(self):
+        self.shift = get_object_or_404(
+            organised_shifts(self.request.user).select_related(
+                "distribution__cycle__collective", "distribution__pickup_point"
+            ),
+            pk=self.kwargs["pk"],
         )
-    return _back_to_distribution(assignment.shift.distribution_id)
+
+    def get_initial(self):
+        return {
+            "role": self.shift.role,
+            "starts_at": self.shift.starts_at,
+            "ends_at": self.shift.ends_at,
+            "people_needed": self.shift.people_needed,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            shift=self.shift,
+            distribution=self.shift.distribution,
+            collective=self.shift.distribution.cycle.collective,
+            **kwargs,
+        )
+
+    def perform(self, form):
+        return services.update_shift(
+            self.shift, updated_by=self.request.user, **form.cleaned_data
+        )
+
+    def get_success_message(self):
+        return _("The shift “%(role)s” has been changed.") % {"role": self.result.role}
+
+    def get_success_url(self):
+        return reverse(
+            "distribution:distribution_shifts", args=[self.shift.distribution_id]
+        )
+
+
+class _ShiftCommandView(CommandView):
+    """An organiser's change to one shift; back to its distribution's shifts."""
+
+    refusals = (ValidationError, PermissionDenied)
+
+    def access(self):
+        self.shift = get_object_or_404(
+            organised_shifts(self.request.user).select_related("distribution__cycle"),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_success_url(self):
+        return reverse(
+            "distribution:distribution_shifts", args=[self.shift.distribution_id]
+        )
+
+
+class ShiftRemoveView(_ShiftCommandView):
+    def perform(self):
+        services.remove_shift(self.shift, removed_by=self.request.user)
+
+    def get_success_message(self, result):
+        return _("The shift “%(role)s” has been removed.") % {"role": self.shift.role}
+
+
+class ShiftAssignView(_ShiftCommandView):
+    def perform(self):
+        form = ShiftAssignForm(
+            self.request.POST, collective=self.shift.distribution.cycle.collective
+        )
+        if not form.is_valid():
+            raise ValidationError(
+                [e for errors in form.errors.values() for e in errors]
+            )
+        user = form.cleaned_data["user"]
+        services.assign_to_shift(
+            shift=self.shift, user=user, assigned_by=self.request.user
+        )
+        return user
+
+    def get_success_message(self, user):
+        return _("%(name)s is now on “%(role)s”.") % {
+            "name": user,
+            "role": self.shift.role,
+        }
+
+
+class ShiftUnassignView(_ShiftCommandView):
+    def access(self):
+        self.assignment = get_object_or_404(
+            ShiftAssignment.objects.select_related("shift", "user").filter(
+                shift__in=organised_shifts(self.request.user)
+            ),
+            pk=self.kwargs["pk"],
+        )
+        self.shift = self.assignment.shift
+
+    def perform(self):
+        services.unassign_from_shift(
+            assignment=self.assignment, unassigned_by=self.request.user
+        )
+
+    def get_success_message(self, result):
+        return _("%(name)s is no longer on “%(role)s”.") % {
+            "name": self.assignment.user,
+            "role": self.shift.role,
+        }
 
 
 urlpatterns = [
     path("permanences/", shift_list, name="shift_list"),
-    path("permanences/<int:pk>/inscription/", shift_sign_up, name="shift_sign_up"),
-    path("permanences/<int:pk>/desistement/", shift_withdraw, name="shift_withdraw"),
+    path(
+        "permanences/<int:pk>/inscription/",
+        ShiftSignUpView.as_view(),
+        name="shift_sign_up",
+    ),
+    path(
+        "permanences/<int:pk>/desistement/",
+        ShiftWithdrawView.as_view(),
+        name="shift_withdraw",
+    ),
     path(
         "organisation/<slug:slug>/permanences/",
         shift_coverage,
@@ -319,32 +313,32 @@ urlpatterns = [
     ),
     path(
         "organisation/<slug:slug>/permanences/standard/",
-        shift_add_standard,
+        ShiftAddStandardView.as_view(),
         name="shift_add_standard",
     ),
     path(
         "organisation/distributions/<int:pk>/permanences/",
-        distribution_shifts,
+        DistributionShiftsView.as_view(),
         name="distribution_shifts",
     ),
     path(
         "organisation/permanences/<int:pk>/modifier/",
-        shift_edit,
+        ShiftEditView.as_view(),
         name="shift_edit",
     ),
     path(
         "organisation/permanences/<int:pk>/supprimer/",
-        shift_remove,
+        ShiftRemoveView.as_view(),
         name="shift_remove",
     ),
     path(
         "organisation/permanences/<int:pk>/affecter/",
-        shift_assign,
+        ShiftAssignView.as_view(),
         name="shift_assign",
     ),
     path(
         "organisation/permanences/affectations/<int:pk>/retirer/",
-        shift_unassign,
+        ShiftUnassignView.as_view(),
         name="shift_unassign",
     ),
 ]

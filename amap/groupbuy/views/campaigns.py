@@ -4,17 +4,14 @@ Every view finds the collective among those the user organises and the
 campaign among that collective's campaigns: anything else is a 404.
 """
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy
 
-from amap.forms import add_service_errors
-from amap.members.permissions import organised_collectives
+from amap.views import CommandView, ServiceFormView, access_organised_collective
 
 from ..forms.campaigns import (
     CampaignForm,
@@ -42,12 +39,8 @@ from ..supplier_order import filename, supplier_order_csv, supplier_order_pdf
 Status = GroupPurchase.Status
 
 
-def _collective(request, slug):
-    return get_object_or_404(organised_collectives(request.user), slug=slug)
-
-
 def _campaign(request, slug, pk, *, lock_related=True):
-    collective = _collective(request, slug)
+    collective = access_organised_collective(request.user, slug)
     campaigns = GroupPurchase.objects.filter(collectives=collective)
     if lock_related:
         campaigns = campaigns.select_related(
@@ -56,17 +49,31 @@ def _campaign(request, slug, pk, *, lock_related=True):
     return collective, get_object_or_404(campaigns, pk=pk)
 
 
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
+def _detail_url(collective, campaign) -> str:
+    return reverse("groupbuy:manage_detail", args=[collective.slug, campaign.pk])
 
 
-def _back(collective, campaign):
-    return redirect("groupbuy:manage_detail", slug=collective.slug, pk=campaign.pk)
+class _CampaignAccess:
+    """The collective and, with a `pk`, the campaign: among the user's."""
+
+    def access(self):
+        if "pk" in self.kwargs:
+            self.collective, self.campaign = _campaign(
+                self.request, self.kwargs["slug"], self.kwargs["pk"]
+            )
+        else:
+            self.collective = access_organised_collective(
+                self.request.user, self.kwargs["slug"]
+            )
+            self.campaign = None
+
+    def get_success_url(self):
+        return _detail_url(self.collective, self.result or self.campaign)
 
 
 @login_required
 def campaign_list(request, slug):
-    collective = _collective(request, slug)
+    collective = access_organised_collective(request.user, slug)
     return render(
         request,
         "groupbuy/manage_list.html",
@@ -78,67 +85,54 @@ def _campaign_fields(data) -> dict:
     return {name: data[name] for name in CAMPAIGN_FIELDS}
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def campaign_create(request, slug):
-    collective = _collective(request, slug)
-    form = CampaignForm(
-        request.POST or None, user=request.user, initial={"collectives": [collective]}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            campaign = create_campaign(
-                created_by=request.user,
-                collectives=list(form.cleaned_data["collectives"]),
-                **_campaign_fields(form.cleaned_data),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, _("The group purchase is saved as a draft: add its items.")
-            )
-            return _back(collective, campaign)
-    return render(
-        request,
-        "groupbuy/manage_form.html",
-        {"collective": collective, "form": form, "campaign": None},
-        status=400 if request.method == "POST" else 200,
+class CampaignCreateView(_CampaignAccess, ServiceFormView):
+    template_name = "groupbuy/manage_form.html"
+    form_class = CampaignForm
+    success_message = gettext_lazy(
+        "The group purchase is saved as a draft: add its items."
     )
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def campaign_edit(request, slug, pk):
-    collective, campaign = _campaign(request, slug, pk)
-    initial = {
-        "collectives": list(campaign.collectives.all()),
-        **{name: getattr(campaign, name) for name in CAMPAIGN_FIELDS},
-    }
-    form = CampaignForm(
-        request.POST or None, user=request.user, campaign=campaign, initial=initial
-    )
-    if request.method == "POST" and form.is_valid():
+    def get_initial(self):
+        return {"collectives": [self.collective]}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            collective=self.collective, campaign=self.campaign, **kwargs
+        )
+
+    def perform(self, form):
+        return create_campaign(
+            created_by=self.request.user,
+            collectives=list(form.cleaned_data["collectives"]),
+            **_campaign_fields(form.cleaned_data),
+        )
+
+
+class CampaignEditView(CampaignCreateView):
+    success_message = gettext_lazy("The group purchase is saved.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "campaign": self.campaign}
+
+    def get_initial(self):
+        return {
+            "collectives": list(self.campaign.collectives.all()),
+            **{name: getattr(self.campaign, name) for name in CAMPAIGN_FIELDS},
+        }
+
+    def perform(self, form):
         try:
             update_campaign(
-                campaign,
-                updated_by=request.user,
+                self.campaign,
+                updated_by=self.request.user,
                 collectives=list(form.cleaned_data["collectives"]),
                 **_campaign_fields(form.cleaned_data),
             )
-        except ValidationError as error:
-            add_service_errors(form, error)
         except PermissionDenied as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("The group purchase is saved."))
-            return _back(collective, campaign)
-    return render(
-        request,
-        "groupbuy/manage_form.html",
-        {"collective": collective, "form": form, "campaign": campaign},
-        status=400 if request.method == "POST" else 200,
-    )
+            raise ValidationError(str(error)) from error
 
 
 @login_required
@@ -170,18 +164,27 @@ def campaign_allocation(request, slug, pk):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def item_form(request, slug, pk, item_pk=None):
-    collective, campaign = _campaign(request, slug, pk)
-    item = None
-    initial = {}
-    if item_pk is not None:
-        item = get_object_or_404(
-            Item.objects.filter(campaign=campaign).prefetch_related("tiers"),
-            pk=item_pk,
-        )
-        initial = {
+class ItemFormView(_CampaignAccess, ServiceFormView):
+    """A new item of the campaign (no `item_pk`), or one of its items."""
+
+    template_name = "groupbuy/manage_item_form.html"
+    form_class = ItemForm
+    success_message = gettext_lazy("The item is saved.")
+
+    def access(self):
+        super().access()
+        self.item = None
+        if "item_pk" in self.kwargs:
+            self.item = get_object_or_404(
+                Item.objects.filter(campaign=self.campaign).prefetch_related("tiers"),
+                pk=self.kwargs["item_pk"],
+            )
+
+    def get_initial(self):
+        item = self.item
+        if item is None:
+            return {}
+        return {
             "name": item.name,
             "unit": item.unit,
             "case_size": item.case_size,
@@ -189,8 +192,16 @@ def item_form(request, slug, pk, item_pk=None):
             "max_cases": item.max_cases,
             "tiers": ItemForm.tiers_text(item.tiers.all()),
         }
-    form = ItemForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            collective=self.collective,
+            campaign=self.campaign,
+            item=self.item,
+            **kwargs,
+        )
+
+    def perform(self, form):
         data = form.cleaned_data
         fields = {
             "name": data["name"],
@@ -200,134 +211,93 @@ def item_form(request, slug, pk, item_pk=None):
             "min_cases": data["min_cases"] or 0,
             "max_cases": data["max_cases"],
         }
-        try:
-            if item is None:
-                add_item(campaign=campaign, added_by=request.user, **fields)
-            else:
-                update_item(item, updated_by=request.user, **fields)
-        except ValidationError as error:
-            add_service_errors(form, error)
+        if self.item is None:
+            add_item(campaign=self.campaign, added_by=self.request.user, **fields)
         else:
-            messages.success(request, _("The item is saved."))
-            return _back(collective, campaign)
-    return render(
-        request,
-        "groupbuy/manage_item_form.html",
-        {"collective": collective, "campaign": campaign, "item": item, "form": form},
-        status=400 if request.method == "POST" else 200,
-    )
+            update_item(self.item, updated_by=self.request.user, **fields)
 
 
-@login_required
-@require_POST
-def item_remove(request, slug, pk, item_pk):
-    collective, campaign = _campaign(request, slug, pk)
-    item = get_object_or_404(Item.objects.filter(campaign=campaign), pk=item_pk)
-    try:
-        remove_item(item, removed_by=request.user)
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("The item is removed."))
-    return _back(collective, campaign)
+class ItemRemoveView(_CampaignAccess, CommandView):
+    success_message = gettext_lazy("The item is removed.")
+    result = None
+
+    def access(self):
+        super().access()
+        self.item = get_object_or_404(
+            Item.objects.filter(campaign=self.campaign), pk=self.kwargs["item_pk"]
+        )
+
+    def perform(self):
+        remove_item(self.item, removed_by=self.request.user)
 
 
-def _command(service, success):
-    """A POST-only view calling `service(campaign, <actor>=user)`."""
+class CampaignCommandView(_CampaignAccess, CommandView):
+    """A button calling `run(campaign, user)`; set both in `as_view()`."""
 
-    @login_required
-    @require_POST
-    def view(request, slug, pk):
-        collective, campaign = _campaign(request, slug, pk)
-        try:
-            service(campaign, request.user)
-        except ValidationError as error:
-            messages.error(request, _error_text(error))
-        else:
-            messages.success(request, success())
-        return _back(collective, campaign)
+    result = None
+    run = None
 
-    return view
+    def perform(self):
+        self.run(self.campaign, self.request.user)
 
 
-campaign_open = _command(
-    lambda c, user: open_campaign(c, opened_by=user),
-    lambda: _("The group purchase is open: members can pledge."),
+campaign_open = CampaignCommandView.as_view(
+    run=lambda c, user: open_campaign(c, opened_by=user),
+    success_message=gettext_lazy("The group purchase is open: members can pledge."),
 )
-campaign_close = _command(
-    lambda c, user: close_campaign(c, closed_by=user),
-    lambda: _("Pledges are closed."),
+campaign_close = CampaignCommandView.as_view(
+    run=lambda c, user: close_campaign(c, closed_by=user),
+    success_message=gettext_lazy("Pledges are closed."),
 )
-campaign_order_anyway = _command(
-    lambda c, user: order_anyway(c, decided_by=user),
-    lambda: _("The group purchase is allocated below the minimum order."),
+campaign_order_anyway = CampaignCommandView.as_view(
+    run=lambda c, user: order_anyway(c, decided_by=user),
+    success_message=gettext_lazy(
+        "The group purchase is allocated below the minimum order."
+    ),
 )
-campaign_mark_ordered = _command(
-    lambda c, user: mark_ordered(c, ordered_by=user),
-    lambda: _("The group purchase is marked as ordered."),
+campaign_mark_ordered = CampaignCommandView.as_view(
+    run=lambda c, user: mark_ordered(c, ordered_by=user),
+    success_message=gettext_lazy("The group purchase is marked as ordered."),
 )
-campaign_mark_delivered = _command(
-    lambda c, user: mark_delivered(c, delivered_by=user),
-    lambda: _("The group purchase is marked as delivered."),
+campaign_mark_delivered = CampaignCommandView.as_view(
+    run=lambda c, user: mark_delivered(c, delivered_by=user),
+    success_message=gettext_lazy("The group purchase is marked as delivered."),
 )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def campaign_extend(request, slug, pk):
-    collective, campaign = _campaign(request, slug, pk)
-    form = ExtendForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            extend_campaign(
-                campaign,
-                closes_at=form.cleaned_data["closes_at"],
-                extended_by=request.user,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Pledges are open again."))
-            return _back(collective, campaign)
-    return render(
-        request,
-        "groupbuy/manage_decision.html",
-        {
-            "collective": collective,
-            "campaign": campaign,
-            "form": form,
-            "action": "extend",
-        },
-        status=400 if request.method == "POST" else 200,
-    )
+class CampaignExtendView(_CampaignAccess, ServiceFormView):
+    template_name = "groupbuy/manage_decision.html"
+    form_class = ExtendForm
+    success_message = gettext_lazy("Pledges are open again.")
+    action = "extend"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            collective=self.collective,
+            campaign=self.campaign,
+            action=self.action,
+            **kwargs,
+        )
+
+    def perform(self, form):
+        extend_campaign(
+            self.campaign,
+            closes_at=form.cleaned_data["closes_at"],
+            extended_by=self.request.user,
+        )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def campaign_cancel(request, slug, pk):
-    collective, campaign = _campaign(request, slug, pk)
-    form = CancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            cancel_campaign(
-                campaign, reason=form.cleaned_data["reason"], cancelled_by=request.user
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The group purchase is cancelled."))
-            return _back(collective, campaign)
-    return render(
-        request,
-        "groupbuy/manage_decision.html",
-        {
-            "collective": collective,
-            "campaign": campaign,
-            "form": form,
-            "action": "cancel",
-        },
-        status=400 if request.method == "POST" else 200,
-    )
+class CampaignCancelView(CampaignExtendView):
+    form_class = CancelForm
+    success_message = gettext_lazy("The group purchase is cancelled.")
+    action = "cancel"
+
+    def perform(self, form):
+        cancel_campaign(
+            self.campaign,
+            reason=form.cleaned_data["reason"],
+            cancelled_by=self.request.user,
+        )
 
 
 def _settled_order(request, slug, pk):
@@ -357,98 +327,98 @@ def supplier_order_csv_view(request, slug, pk):
     return response
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def payment_list(request, slug, pk):
-    collective, campaign = _campaign(request, slug, pk)
-    form = PaymentForm(request.POST or None)
-    failed_member = None
-    if request.method == "POST":
-        if form.is_valid():
-            detail = campaign_detail(campaign)
-            row = next(
-                (
-                    r
-                    for r in detail.members
-                    if r.member.pk == form.cleaned_data["member"]
-                ),
-                None,
-            )
-            if row is None:
-                raise Http404
-            try:
-                record_payment(
-                    campaign=campaign,
-                    member=row.member,
-                    amount=form.cleaned_data["amount"],
-                    method=form.cleaned_data["method"],
-                    reference=form.cleaned_data["reference"],
-                    received_by=request.user,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The payment is recorded."))
-                return redirect(
-                    "groupbuy:manage_payments", slug=collective.slug, pk=campaign.pk
-                )
-        failed_member = form.data.get("member")
-    detail = campaign_detail(campaign)
-    return render(
-        request,
-        "groupbuy/manage_payments.html",
-        {
-            "collective": collective,
-            "campaign": campaign,
-            "detail": detail,
-            "form": form,
-            "failed_member": str(failed_member or ""),
-            "method_choices": PaymentForm.base_fields["method"].choices,
-            "settled": campaign.status
+class PaymentListView(_CampaignAccess, ServiceFormView):
+    template_name = "groupbuy/manage_payments.html"
+    form_class = PaymentForm
+    success_message = gettext_lazy("The payment is recorded.")
+
+    def get_context_data(self, **kwargs):
+        campaign = self.campaign
+        return super().get_context_data(
+            collective=self.collective,
+            campaign=campaign,
+            detail=campaign_detail(campaign),
+            failed_member=str(self.request.POST.get("member") or ""),
+            method_choices=PaymentForm.base_fields["method"].choices,
+            settled=campaign.status
             in (Status.ALLOCATED, Status.ORDERED, Status.DELIVERED),
-        },
-        status=400 if request.method == "POST" else 200,
-    )
+            **kwargs,
+        )
+
+    def perform(self, form):
+        detail = campaign_detail(self.campaign)
+        row = next(
+            (r for r in detail.members if r.member.pk == form.cleaned_data["member"]),
+            None,
+        )
+        if row is None:
+            raise Http404
+        record_payment(
+            campaign=self.campaign,
+            member=row.member,
+            amount=form.cleaned_data["amount"],
+            method=form.cleaned_data["method"],
+            reference=form.cleaned_data["reference"],
+            received_by=self.request.user,
+        )
+
+    def get_success_url(self):
+        return _payments_url(self.collective, self.campaign)
 
 
-@login_required
-@require_POST
-def payment_cancel(request, slug, pk, payment_pk):
-    collective, campaign = _campaign(request, slug, pk)
-    payment = get_object_or_404(
-        Payment.objects.filter(campaign=campaign), pk=payment_pk
-    )
-    try:
-        cancel_payment(payment=payment, cancelled_by=request.user)
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("The payment is cancelled: it is due again."))
-    return redirect("groupbuy:manage_payments", slug=collective.slug, pk=campaign.pk)
+def _payments_url(collective, campaign) -> str:
+    return reverse("groupbuy:manage_payments", args=[collective.slug, campaign.pk])
+
+
+class PaymentCancelView(_CampaignAccess, CommandView):
+    success_message = gettext_lazy("The payment is cancelled: it is due again.")
+
+    def access(self):
+        super().access()
+        self.payment = get_object_or_404(
+            Payment.objects.filter(campaign=self.campaign),
+            pk=self.kwargs["payment_pk"],
+        )
+
+    def perform(self):
+        cancel_payment(payment=self.payment, cancelled_by=self.request.user)
+
+    def get_success_url(self):
+        return _payments_url(self.collective, self.campaign)
 
 
 PREFIX = "organisation/<slug:slug>/achats-groupes/"
 
 urlpatterns = [
     path(PREFIX, campaign_list, name="manage_list"),
-    path(f"{PREFIX}nouveau/", campaign_create, name="manage_create"),
+    path(f"{PREFIX}nouveau/", CampaignCreateView.as_view(), name="manage_create"),
     path(f"{PREFIX}<int:pk>/", campaign_detail_view, name="manage_detail"),
-    path(f"{PREFIX}<int:pk>/modifier/", campaign_edit, name="manage_edit"),
-    path(f"{PREFIX}<int:pk>/produits/ajouter/", item_form, name="manage_item_add"),
+    path(f"{PREFIX}<int:pk>/modifier/", CampaignEditView.as_view(), name="manage_edit"),
+    path(
+        f"{PREFIX}<int:pk>/produits/ajouter/",
+        ItemFormView.as_view(),
+        name="manage_item_add",
+    ),
     path(
         f"{PREFIX}<int:pk>/produits/<int:item_pk>/",
-        item_form,
+        ItemFormView.as_view(),
         name="manage_item_edit",
     ),
     path(
         f"{PREFIX}<int:pk>/produits/<int:item_pk>/retirer/",
-        item_remove,
+        ItemRemoveView.as_view(),
         name="manage_item_remove",
     ),
     path(f"{PREFIX}<int:pk>/ouvrir/", campaign_open, name="manage_open"),
     path(f"{PREFIX}<int:pk>/clore/", campaign_close, name="manage_close"),
-    path(f"{PREFIX}<int:pk>/prolonger/", campaign_extend, name="manage_extend"),
-    path(f"{PREFIX}<int:pk>/annuler/", campaign_cancel, name="manage_cancel"),
+    path(
+        f"{PREFIX}<int:pk>/prolonger/",
+        CampaignExtendView.as_view(),
+        name="manage_extend",
+    ),
+    path(
+        f"{PREFIX}<int:pk>/annuler/", CampaignCancelView.as_view(), name="manage_cancel"
+    ),
     path(
         f"{PREFIX}<int:pk>/commander-quand-meme/",
         campaign_order_anyway,
@@ -477,10 +447,14 @@ urlpatterns = [
         supplier_order_csv_view,
         name="manage_supplier_order_csv",
     ),
-    path(f"{PREFIX}<int:pk>/paiements/", payment_list, name="manage_payments"),
+    path(
+        f"{PREFIX}<int:pk>/paiements/",
+        PaymentListView.as_view(),
+        name="manage_payments",
+    ),
     path(
         f"{PREFIX}<int:pk>/paiements/<int:payment_pk>/annuler/",
-        payment_cancel,
+        PaymentCancelView.as_view(),
         name="manage_payment_cancel",
     ),
 ]

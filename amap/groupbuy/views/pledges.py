@@ -5,15 +5,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
 from amap.forms import add_service_errors
 
 from ..forms.pledges import PledgeForm, quantity_name, tolerance_name
-from ..models import GroupPurchase
-from ..permissions import visible_campaigns
+from ..permissions import access_visible_campaign
 from ..selectors.pledges import (
     RESULT_STATUSES,
     campaign_items,
@@ -33,18 +32,9 @@ def campaign_list(request):
     )
 
 
-def _visible_campaign(request, pk) -> GroupPurchase:
-    return get_object_or_404(
-        visible_campaigns(request.user).select_related(
-            "distribution__pickup_point", "producer"
-        ),
-        pk=pk,
-    )
-
-
 @login_required
 def campaign_detail(request, pk):
-    campaign = _visible_campaign(request, pk)
+    campaign = access_visible_campaign(request.user, pk)
     closed_reason = services.closed_reason(campaign)
     items = campaign_items(campaign)
     status = 200
@@ -110,7 +100,7 @@ def campaign_panel(request, pk):
     """The progress panel alone, for htmx: with the values in the query
     string (what the member is typing), the figures they would give, nothing
     saved. Once pledges close, the whole page reloads to show the result."""
-    campaign = _visible_campaign(request, pk)
+    campaign = access_visible_campaign(request.user, pk)
     if services.closed_reason(campaign) and request.headers.get("HX-Request"):
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"

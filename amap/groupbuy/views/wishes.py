@@ -1,18 +1,17 @@
 """Wishes: the ranking by demand, proposing, voting; organisers decline or
 turn a wish into a draft group purchase."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
 
-from amap.forms import add_service_errors
 from amap.members.permissions import member_collectives, organised_collectives
 from amap.producers.models import Producer
+from amap.views import CommandView, ServiceFormView
 
 from ..forms.pledges import DeclineWishForm, VoteForm, WishForm, WishToCampaignForm
 from ..models import Wish
@@ -42,42 +41,45 @@ class CollectiveChoiceForm(WishForm):
         self.fields["collective"].empty_label = None
 
 
-@login_required
-def wish_propose(request):
-    collectives = member_collectives(request.user).order_by("name")
-    if not collectives.exists():
-        raise Http404
-    vote_form = VoteForm(request.POST or None, prefix="vote")
-    vote_form.fields["quantity"].required = False
-    form = CollectiveChoiceForm(request.POST or None, collectives=collectives)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid() and vote_form.is_valid():
-            try:
-                wish = services.propose_wish(
-                    member=request.user,
-                    collective=form.cleaned_data["collective"],
-                    title=form.cleaned_data["title"],
-                    description=form.cleaned_data["description"],
-                    supplier_hint=form.cleaned_data["supplier_hint"],
-                    unit=form.cleaned_data["unit"],
-                    quantity=vote_form.cleaned_data["quantity"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Your wish is published: other members can now support it."),
-                )
-                return redirect("groupbuy:wish_detail", pk=wish.pk)
-        status = 400
-    return render(
-        request,
-        "groupbuy/wish_form.html",
-        {"form": form, "vote_form": vote_form},
-        status=status,
+class WishProposeView(ServiceFormView):
+    template_name = "groupbuy/wish_form.html"
+    form_class = CollectiveChoiceForm
+    success_message = gettext_lazy(
+        "Your wish is published: other members can now support it."
     )
+
+    def access(self):
+        self.collectives = member_collectives(self.request.user).order_by("name")
+        if not self.collectives.exists():
+            raise Http404
+        # The proposer's own quantity, counted as the first support.
+        self.vote_form = VoteForm(self.request.POST or None, prefix="vote")
+        self.vote_form.fields["quantity"].required = False
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "collectives": self.collectives}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(vote_form=self.vote_form, **kwargs)
+
+    def form_valid(self, form):
+        if not self.vote_form.is_valid():
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
+    def perform(self, form):
+        return services.propose_wish(
+            member=self.request.user,
+            collective=form.cleaned_data["collective"],
+            title=form.cleaned_data["title"],
+            description=form.cleaned_data["description"],
+            supplier_hint=form.cleaned_data["supplier_hint"],
+            unit=form.cleaned_data["unit"],
+            quantity=self.vote_form.cleaned_data["quantity"],
+        )
+
+    def get_success_url(self):
+        return reverse("groupbuy:wish_detail", args=[self.result.pk])
 
 
 def _manage_campaign_url(wish, campaign) -> str:
@@ -132,42 +134,53 @@ def wish_detail_view(request, pk):
     return render(request, "groupbuy/wish_detail.html", _wish_page(request, wish))
 
 
-@login_required
-@require_POST
-def wish_vote(request, pk):
-    wish = _get_wish(request, pk)
-    form = VoteForm(request.POST)
-    if form.is_valid():
+class _WishFormView(ServiceFormView):
+    """A form of the wish's page, posted on its own address; when refused,
+    the wish's page is shown again with this form's errors."""
+
+    http_method_names = ["post"]
+    template_name = "groupbuy/wish_detail.html"
+
+    def access(self):
+        self.wish = _get_wish(self.request, self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return _wish_page(
+            self.request, self.wish, **{self.form_context_name: kwargs["form"]}
+        )
+
+    def get_success_url(self):
+        return reverse("groupbuy:wish_detail", args=[self.wish.pk])
+
+
+class WishVoteView(_WishFormView):
+    form_class = VoteForm
+    form_context_name = "vote_form"
+    success_message = gettext_lazy("Your support is counted.")
+
+    def perform(self, form):
         try:
             services.vote(
-                member=request.user, wish=wish, quantity=form.cleaned_data["quantity"]
+                member=self.request.user,
+                wish=self.wish,
+                quantity=form.cleaned_data["quantity"],
             )
-        except ValidationError as error:
-            add_service_errors(form, error)
         except PermissionDenied as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Your support is counted."))
-            return redirect("groupbuy:wish_detail", pk=wish.pk)
-    return render(
-        request,
-        "groupbuy/wish_detail.html",
-        _wish_page(request, wish, vote_form=form),
-        status=400,
-    )
+            raise ValidationError(str(error)) from error
 
 
-@login_required
-@require_POST
-def wish_withdraw(request, pk):
-    wish = _get_wish(request, pk)
-    try:
-        services.withdraw_vote(member=request.user, wish=wish)
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-    else:
-        messages.success(request, _("Your support is withdrawn."))
-    return redirect("groupbuy:wish_detail", pk=wish.pk)
+class WishWithdrawView(CommandView):
+    refusals = (ValidationError, PermissionDenied)
+    success_message = gettext_lazy("Your support is withdrawn.")
+
+    def access(self):
+        self.wish = _get_wish(self.request, self.kwargs["pk"])
+
+    def perform(self):
+        services.withdraw_vote(member=self.request.user, wish=self.wish)
+
+    def get_success_url(self):
+        return reverse("groupbuy:wish_detail", args=[self.wish.pk])
 
 
 def _managed_wish(request, pk) -> Wish:
@@ -177,83 +190,78 @@ def _managed_wish(request, pk) -> Wish:
     return wish
 
 
-@login_required
-@require_POST
-def wish_decline(request, pk):
-    wish = _managed_wish(request, pk)
-    form = DeclineWishForm(request.POST)
-    if form.is_valid():
-        try:
-            services.decline_wish(
-                wish=wish, declined_by=request.user, answer=form.cleaned_data["answer"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The wish is declined; your answer is shown."))
-            return redirect("groupbuy:wish_detail", pk=wish.pk)
-    return render(
-        request,
-        "groupbuy/wish_detail.html",
-        _wish_page(request, wish, decline_form=form),
-        status=400,
-    )
+class WishDeclineView(_WishFormView):
+    form_class = DeclineWishForm
+    form_context_name = "decline_form"
+    success_message = gettext_lazy("The wish is declined; your answer is shown.")
+
+    def access(self):
+        self.wish = _managed_wish(self.request, self.kwargs["pk"])
+
+    def perform(self, form):
+        services.decline_wish(
+            wish=self.wish,
+            declined_by=self.request.user,
+            answer=form.cleaned_data["answer"],
+        )
 
 
-@login_required
-@require_POST
-def wish_to_campaign(request, pk):
-    wish = _managed_wish(request, pk)
-    form = WishToCampaignForm(
-        request.POST,
-        producers=Producer.objects.supplying(wish.collective).order_by("name"),
-    )
-    if form.is_valid():
-        try:
-            campaign = services.turn_wish_into_campaign(
-                wish=wish,
-                created_by=request.user,
-                producer=form.cleaned_data["producer"],
-                supplier_name=form.cleaned_data["supplier_name"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _(
-                    "A draft group purchase “%(title)s” is ready: add its products, "
-                    "prices and dates, then open it."
-                )
-                % {"title": campaign.title},
-            )
-            return redirect(_manage_campaign_url(wish, campaign))
-    return render(
-        request,
-        "groupbuy/wish_detail.html",
-        _wish_page(request, wish, turn_form=form),
-        status=400,
-    )
+class WishToCampaignView(WishDeclineView):
+    form_class = WishToCampaignForm
+    form_context_name = "turn_form"
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "producers": Producer.objects.supplying(self.wish.collective).order_by(
+                "name"
+            ),
+        }
+
+    def perform(self, form):
+        return services.turn_wish_into_campaign(
+            wish=self.wish,
+            created_by=self.request.user,
+            producer=form.cleaned_data["producer"],
+            supplier_name=form.cleaned_data["supplier_name"],
+        )
+
+    def get_success_message(self):
+        return _(
+            "A draft group purchase “%(title)s” is ready: add its products, "
+            "prices and dates, then open it."
+        ) % {"title": self.result.title}
+
+    def get_success_url(self):
+        return _manage_campaign_url(self.wish, self.result)
 
 
 urlpatterns = [
     path("achats-groupes/souhaits/", wish_list, name="wish_list"),
-    path("achats-groupes/souhaits/nouveau/", wish_propose, name="wish_propose"),
+    path(
+        "achats-groupes/souhaits/nouveau/",
+        WishProposeView.as_view(),
+        name="wish_propose",
+    ),
     path("achats-groupes/souhaits/<int:pk>/", wish_detail_view, name="wish_detail"),
-    path("achats-groupes/souhaits/<int:pk>/soutenir/", wish_vote, name="wish_vote"),
+    path(
+        "achats-groupes/souhaits/<int:pk>/soutenir/",
+        WishVoteView.as_view(),
+        name="wish_vote",
+    ),
     path(
         "achats-groupes/souhaits/<int:pk>/retirer/",
-        wish_withdraw,
+        WishWithdrawView.as_view(),
         name="wish_withdraw",
     ),
     path(
         "achats-groupes/souhaits/<int:pk>/decliner/",
-        wish_decline,
+        WishDeclineView.as_view(),
         name="wish_decline",
     ),
     path(
         "achats-groupes/souhaits/<int:pk>/achat-groupe/",
-        wish_to_campaign,
+        WishToCampaignView.as_view(),
         name="wish_to_campaign",
     ),
 ]

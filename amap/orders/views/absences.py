@@ -1,19 +1,18 @@
 """Absences: members announce they will not collect; organisers see it."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext_lazy
 
 from amap.distribution.models import Distribution
-from amap.forms import add_service_errors
-from amap.members.permissions import member_collectives, organised_collectives
+from amap.distribution.permissions import access_organised_distribution
+from amap.members.permissions import member_collectives
+from amap.views import CommandView, ServiceFormView
 
 from ..forms.absences import AbsenceForm
 from ..models import Absence, Contract, Order, Subscription
@@ -84,72 +83,70 @@ def absence_list(request):
     return render(request, "orders/absence_list.html", {"rows": rows})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def absence_create(request, distribution_pk):
-    user = request.user
-    distribution = get_object_or_404(
-        _coming_distributions(user).select_related("cycle__collective", "pickup_point"),
-        pk=distribution_pk,
-    )
-    collective = distribution.cycle.collective
-    can_change = services.can_still_change(distribution)
-    form = AbsenceForm(
-        request.POST if request.method == "POST" else None,
-        collective=collective,
-        member=user,
-    )
-    if request.method == "POST" and form.is_valid():
+class AbsenceCreateView(ServiceFormView):
+    template_name = "orders/absence_form.html"
+    form_class = AbsenceForm
+
+    def access(self):
+        self.distribution = get_object_or_404(
+            _coming_distributions(self.request.user).select_related(
+                "cycle__collective", "pickup_point"
+            ),
+            pk=self.kwargs["distribution_pk"],
+        )
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "collective": self.distribution.cycle.collective,
+            "member": self.request.user,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            distribution=self.distribution,
+            can_change=services.can_still_change(self.distribution),
+            **kwargs,
+        )
+
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            services.record_absence(
-                member=user,
-                distribution=distribution,
-                fate=data["fate"],
-                given_to=data["given_to"],
-                note=data["note"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("Your absence on %(date)s has been recorded.")
-                % {"date": date_format(distribution.date, "DATE_FORMAT")},
-            )
-            return redirect("orders:absence_list")
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "orders/absence_form.html",
-        {"distribution": distribution, "form": form, "can_change": can_change},
-        status=status,
-    )
+        services.record_absence(
+            member=self.request.user,
+            distribution=self.distribution,
+            fate=data["fate"],
+            given_to=data["given_to"],
+            note=data["note"],
+        )
+
+    def get_success_message(self):
+        return _("Your absence on %(date)s has been recorded.") % {
+            "date": date_format(self.distribution.date, "DATE_FORMAT")
+        }
+
+    def get_success_url(self):
+        return reverse("orders:absence_list")
 
 
-@login_required
-@require_POST
-def absence_cancel(request, pk):
-    absence = get_object_or_404(
-        member_absences(request.user).filter(cancelled_at__isnull=True), pk=pk
-    )
-    try:
-        services.cancel_absence(absence, cancelled_by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Your absence has been cancelled."))
-    return redirect("orders:absence_list")
+class AbsenceCancelView(CommandView):
+    success_message = gettext_lazy("Your absence has been cancelled.")
+
+    def access(self):
+        self.absence = get_object_or_404(
+            member_absences(self.request.user).filter(cancelled_at__isnull=True),
+            pk=self.kwargs["pk"],
+        )
+
+    def perform(self):
+        services.cancel_absence(self.absence, cancelled_by=self.request.user)
+
+    def get_success_url(self):
+        return reverse("orders:absence_list")
 
 
 @login_required
 def distribution_absences(request, pk):
-    distribution = get_object_or_404(
-        Distribution.objects.filter(
-            cycle__collective__in=organised_collectives(request.user)
-        ).select_related("cycle__collective", "pickup_point"),
-        pk=pk,
-    )
+    distribution = access_organised_distribution(request.user, pk)
     return render(
         request,
         "orders/absence_distribution.html",
@@ -164,10 +161,14 @@ urlpatterns = [
     path("absences/", absence_list, name="absence_list"),
     path(
         "absences/distributions/<int:distribution_pk>/",
-        absence_create,
+        AbsenceCreateView.as_view(),
         name="absence_create",
     ),
-    path("absences/<int:pk>/annuler/", absence_cancel, name="absence_cancel"),
+    path(
+        "absences/<int:pk>/annuler/",
+        AbsenceCancelView.as_view(),
+        name="absence_cancel",
+    ),
     path(
         "organisation/distributions/<int:pk>/absences/",
         distribution_absences,

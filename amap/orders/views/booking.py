@@ -5,12 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy, ngettext
 
 from amap.forms import add_service_errors
+from amap.views import CommandView
 
 from ..forms.booking import BookingForm, field_name
 from ..models import Order
@@ -22,10 +22,6 @@ from ..selectors.booking import (
     order_with_lines,
 )
 from ..services import booking as services
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 @login_required
@@ -148,24 +144,26 @@ def order_detail(request, pk):
     )
 
 
-@login_required
-@require_POST
-def order_cancel(request, pk):
-    order = get_object_or_404(member_orders(request.user), pk=pk)
-    try:
-        services.cancel_order(order, cancelled_by=request.user)
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(
-            request, _("Your order is cancelled and its products are released.")
+class OrderCancelView(CommandView):
+    success_message = gettext_lazy(
+        "Your order is cancelled and its products are released."
+    )
+
+    def access(self):
+        self.order = get_object_or_404(
+            member_orders(self.request.user), pk=self.kwargs["pk"]
         )
-    return redirect("orders:order_detail", pk=order.pk)
+
+    def perform(self):
+        services.cancel_order(self.order, cancelled_by=self.request.user)
+
+    def get_success_url(self):
+        return reverse("orders:order_detail", args=[self.order.pk])
 
 
 urlpatterns = [
     path("commandes/", distribution_choice, name="distribution_choice"),
     path("commandes/distribution/<int:pk>/", booking, name="booking"),
     path("commandes/<int:pk>/", order_detail, name="order_detail"),
-    path("commandes/<int:pk>/annuler/", order_cancel, name="order_cancel"),
+    path("commandes/<int:pk>/annuler/", OrderCancelView.as_view(), name="order_cancel"),
 ]

@@ -1,26 +1,20 @@
 """Season contracts: organisers set them up, members sign them."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext_lazy
 
-from amap.forms import add_service_errors
-from amap.members.permissions import member_collectives, organised_collectives
+from amap.members.permissions import member_collectives
+from amap.views import CommandView, ServiceFormView, access_organised_collective
 
 from ..forms.contracts import ContractForm, ContractOptionFormSet, SubscribeForm
 from ..models import Contract, ContractOption, Instalment, Subscription
 from ..permissions import member_subscriptions, organised_subscriptions
 from ..services import contracts as services
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 def _with_counts(contracts):
@@ -40,13 +34,9 @@ def _with_counts(contracts):
 # Organisers ------------------------------------------------------------------
 
 
-def _organised_collective(request, slug):
-    return get_object_or_404(organised_collectives(request.user), slug=slug)
-
-
 @login_required
 def contract_list(request, slug):
-    collective = _organised_collective(request, slug)
+    collective = access_organised_collective(request.user, slug)
     contracts = list(
         _with_counts(Contract.objects.for_collective(collective))
         .select_related("producer")
@@ -59,26 +49,55 @@ def contract_list(request, slug):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def contract_form(request, slug, pk=None):
-    collective = _organised_collective(request, slug)
-    if pk is None:
-        contract = Contract(collective=collective)
-    else:
-        contract = get_object_or_404(Contract.objects.for_collective(collective), pk=pk)
-    data = request.POST if request.method == "POST" else None
-    form = ContractForm(data, instance=contract, collective=collective)
-    formset = ContractOptionFormSet(
-        data,
-        instance=contract,
-        prefix="options",
-        form_kwargs={"collective": collective},
-        queryset=ContractOption.objects.filter(contract=contract)
-        if contract.pk
-        else ContractOption.objects.none(),
-    )
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+class ContractFormView(ServiceFormView):
+    """A new contract (no `pk`) or an existing one, with its options."""
+
+    template_name = "orders/contract_form.html"
+    form_class = ContractForm
+
+    def access(self):
+        self.collective = access_organised_collective(
+            self.request.user, self.kwargs["slug"]
+        )
+        if "pk" in self.kwargs:
+            self.contract = get_object_or_404(
+                Contract.objects.for_collective(self.collective), pk=self.kwargs["pk"]
+            )
+        else:
+            self.contract = Contract(collective=self.collective)
+        contract = self.contract
+        self.formset = ContractOptionFormSet(
+            self.request.POST if self.request.method == "POST" else None,
+            instance=contract,
+            prefix="options",
+            form_kwargs={"collective": self.collective},
+            queryset=ContractOption.objects.filter(contract=contract)
+            if contract.pk
+            else ContractOption.objects.none(),
+        )
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "instance": self.contract,
+            "collective": self.collective,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            collective=self.collective,
+            contract=self.contract if self.contract.pk else None,
+            formset=self.formset,
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        if not self.formset.is_valid():
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
+    def perform(self, form):
+        formset = self.formset
         options, removed = [], []
         for option_form in formset.forms:
             if not option_form.has_changed() and not option_form.instance.pk:
@@ -88,41 +107,26 @@ def contract_form(request, slug, pk=None):
                     removed.append(option_form.instance)
                 continue
             options.append(option_form.instance)
-        try:
-            contract = services.save_contract(
-                contract=form.instance,
-                deliveries=list(form.cleaned_data["deliveries"]),
-                options=options,
-                removed_options=removed,
-                saved_by=request.user,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("The contract “%(name)s” has been saved.") % {"name": contract},
-            )
-            return redirect(
-                "orders:contract_detail", slug=collective.slug, pk=contract.pk
-            )
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "orders/contract_form.html",
-        {
-            "collective": collective,
-            "contract": contract if contract.pk else None,
-            "form": form,
-            "formset": formset,
-        },
-        status=status,
-    )
+        return services.save_contract(
+            contract=form.instance,
+            deliveries=list(form.cleaned_data["deliveries"]),
+            options=options,
+            removed_options=removed,
+            saved_by=self.request.user,
+        )
+
+    def get_success_message(self):
+        return _("The contract “%(name)s” has been saved.") % {"name": self.result}
+
+    def get_success_url(self):
+        return reverse(
+            "orders:contract_detail", args=[self.collective.slug, self.result.pk]
+        )
 
 
 @login_required
 def contract_detail(request, slug, pk):
-    collective = _organised_collective(request, slug)
+    collective = access_organised_collective(request.user, slug)
     contract = get_object_or_404(
         _with_counts(Contract.objects.for_collective(collective)).select_related(
             "producer"
@@ -202,54 +206,54 @@ def contract_signup_list(request):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def contract_subscribe(request, pk):
-    contract = get_object_or_404(
-        _signable_contracts(request.user).select_related("producer", "collective"),
-        pk=pk,
-    )
-    options = list(contract.options.order_by("price_per_delivery", "name"))
-    for option in options:
-        option.season_total = services.subscription_total(
-            option, 1, contract.delivery_count
+class ContractSubscribeView(ServiceFormView):
+    template_name = "orders/contract_subscribe.html"
+    form_class = SubscribeForm
+
+    def access(self):
+        self.contract = get_object_or_404(
+            _signable_contracts(self.request.user).select_related(
+                "producer", "collective"
+            ),
+            pk=self.kwargs["pk"],
         )
-    form = SubscribeForm(
-        request.POST if request.method == "POST" else None,
-        contract=contract,
-        member=request.user,
-    )
-    if request.method == "POST" and form.is_valid():
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "contract": self.contract,
+            "member": self.request.user,
+        }
+
+    def get_context_data(self, **kwargs):
+        options = list(self.contract.options.order_by("price_per_delivery", "name"))
+        for option in options:
+            option.season_total = services.subscription_total(
+                option, 1, self.contract.delivery_count
+            )
+        return super().get_context_data(
+            contract=self.contract, options=options, **kwargs
+        )
+
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            subscription = services.subscribe(
-                contract=contract,
-                member=request.user,
-                option=data["option"],
-                quantity=data["quantity"],
-                instalments=data["instalments"],
-                sharing=data["sharing"] or "",
-                shared_with=data["shared_with"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _(
-                    "You have signed “%(contract)s”. A confirmation has been sent "
-                    "by email."
-                )
-                % {"contract": contract.name},
-            )
-            return redirect("orders:subscription_detail", pk=subscription.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "orders/contract_subscribe.html",
-        {"contract": contract, "options": options, "form": form},
-        status=status,
-    )
+        return services.subscribe(
+            contract=self.contract,
+            member=self.request.user,
+            option=data["option"],
+            quantity=data["quantity"],
+            instalments=data["instalments"],
+            sharing=data["sharing"] or "",
+            shared_with=data["shared_with"],
+        )
+
+    def get_success_message(self):
+        return _(
+            "You have signed “%(contract)s”. A confirmation has been sent by email."
+        ) % {"contract": self.contract.name}
+
+    def get_success_url(self):
+        return reverse("orders:subscription_detail", args=[self.result.pk])
 
 
 @login_required
@@ -275,46 +279,40 @@ def subscription_detail(request, pk):
     )
 
 
-@login_required
-@require_POST
-def subscription_cancel(request, pk):
-    user = request.user
-    subscription = get_object_or_404(
-        Subscription.objects.filter(
-            Q(pk__in=member_subscriptions(user))
-            | Q(pk__in=organised_subscriptions(user))
-        ).select_related("contract__collective"),
-        pk=pk,
-    )
-    try:
-        services.cancel_subscription(subscription, cancelled_by=user)
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(
-            request,
-            _error_text(error) if isinstance(error, ValidationError) else str(error),
+class SubscriptionCancelView(CommandView):
+    """A member cancels their subscription, or an organiser cancels one."""
+
+    refusals = (ValidationError, PermissionDenied)
+    success_message = gettext_lazy("The subscription has been cancelled.")
+
+    def access(self):
+        user = self.request.user
+        self.subscription = get_object_or_404(
+            Subscription.objects.filter(
+                Q(pk__in=member_subscriptions(user))
+                | Q(pk__in=organised_subscriptions(user))
+            ).select_related("contract__collective"),
+            pk=self.kwargs["pk"],
         )
-    else:
-        messages.success(request, _("The subscription has been cancelled."))
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = (
-            reverse("orders:subscription_detail", args=[subscription.pk])
-            if subscription.member_id == user.pk
-            else reverse(
-                "orders:contract_detail",
-                args=[subscription.contract.collective.slug, subscription.contract_id],
-            )
+
+    def perform(self):
+        services.cancel_subscription(self.subscription, cancelled_by=self.request.user)
+
+    def get_success_url(self):
+        subscription = self.subscription
+        if subscription.member_id == self.request.user.pk:
+            return reverse("orders:subscription_detail", args=[subscription.pk])
+        return reverse(
+            "orders:contract_detail",
+            args=[subscription.contract.collective.slug, subscription.contract_id],
         )
-    return redirect(next_url)
 
 
 urlpatterns = [
     path("organisation/<slug:slug>/contrats/", contract_list, name="contract_list"),
     path(
         "organisation/<slug:slug>/contrats/nouveau/",
-        contract_form,
+        ContractFormView.as_view(),
         name="contract_create",
     ),
     path(
@@ -324,11 +322,15 @@ urlpatterns = [
     ),
     path(
         "organisation/<slug:slug>/contrats/<int:pk>/modifier/",
-        contract_form,
+        ContractFormView.as_view(),
         name="contract_edit",
     ),
     path("contrats/", contract_signup_list, name="contract_signup_list"),
-    path("contrats/<int:pk>/adherer/", contract_subscribe, name="contract_subscribe"),
+    path(
+        "contrats/<int:pk>/adherer/",
+        ContractSubscribeView.as_view(),
+        name="contract_subscribe",
+    ),
     path(
         "contrats/adhesions/<int:pk>/",
         subscription_detail,
@@ -336,7 +338,7 @@ urlpatterns = [
     ),
     path(
         "contrats/adhesions/<int:pk>/annuler/",
-        subscription_cancel,
+        SubscriptionCancelView.as_view(),
         name="subscription_cancel",
     ),
 ]

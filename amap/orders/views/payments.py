@@ -1,19 +1,20 @@
 """Payments: organisers record money received; members see what they owe."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext_lazy, ngettext
 
-from amap.forms import add_service_errors
-from amap.members.permissions import organised_collectives
+from amap.views import (
+    CommandView,
+    ServiceFormView,
+    access_organised_collective,
+    safe_next,
+)
 
 from ..forms.payments import BulkPaymentForm, OrderPaymentForm, PaymentFilterForm
 from ..models import Contract, Instalment, Order
@@ -26,10 +27,6 @@ from ..selectors.balances import (
 from ..services import payments as services
 
 
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
 def _list_url(request, collective) -> str:
     """Back to the list with the filters the organiser had."""
     url = reverse("orders:payment_list", args=[collective.slug])
@@ -37,149 +34,158 @@ def _list_url(request, collective) -> str:
     return f"{url}?{query}" if query else url
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def payment_list(request, slug):
-    collective = get_object_or_404(organised_collectives(request.user), slug=slug)
-    contracts = list(
-        Contract.objects.for_collective(collective)
-        .exclude(status=Contract.Status.CANCELLED)
-        .order_by("name")
-    )
-    filter_form = PaymentFilterForm(request.GET or None, contracts=contracts)
-    bulk_form = BulkPaymentForm(request.POST or None)
-    if request.method == "POST" and bulk_form.is_valid():
-        data = bulk_form.cleaned_data
+class PaymentListView(ServiceFormView):
+    """What is due and paid in a collective; ticking rows marks them paid."""
+
+    template_name = "orders/payment_list.html"
+    form_class = BulkPaymentForm
+    form_context_name = "bulk_form"
+
+    def access(self):
+        self.collective = access_organised_collective(
+            self.request.user, self.kwargs["slug"]
+        )
+
+    def get_context_data(self, **kwargs):
+        request = self.request
+        contracts = list(
+            Contract.objects.for_collective(self.collective)
+            .exclude(status=Contract.Status.CANCELLED)
+            .order_by("name")
+        )
+        filter_form = PaymentFilterForm(request.GET or None, contracts=contracts)
+        instalments, orders = filter_payment_rows(
+            collective_instalments(self.collective),
+            collective_orders(self.collective),
+            **filter_form.filters(),
+        )
+        instalments, orders = list(instalments), list(orders)
+        return super().get_context_data(
+            collective=self.collective,
+            filter_form=filter_form,
+            instalments=instalments,
+            orders=orders,
+            selected_instalments=set(request.POST.getlist("instalment")),
+            selected_orders=set(request.POST.getlist("order")),
+            query_string=request.GET.urlencode(),
+            instalments_due=sum(i.amount for i in instalments if not i.is_paid),
+            orders_due=sum(max(o.due, 0) for o in orders),
+            **kwargs,
+        )
+
+    def service_error_field(self, key):
+        return None
+
+    def perform(self, form):
+        data = form.cleaned_data
         instalments = list(
             Instalment.objects.filter(
-                subscription__contract__collective=collective,
+                subscription__contract__collective=self.collective,
                 pk__in=data["instalment_ids"],
             )
         )
         orders = list(
             Order.objects.filter(
-                distribution__cycle__collective=collective, pk__in=data["order_ids"]
+                distribution__cycle__collective=self.collective,
+                pk__in=data["order_ids"],
             )
         )
         if len(instalments) != len(data["instalment_ids"]) or len(orders) != len(
             data["order_ids"]
         ):
-            bulk_form.add_error(None, _("The list has changed: reload the page."))
-        else:
-            try:
-                with transaction.atomic():
-                    if instalments:
-                        services.mark_instalments_paid(
-                            instalments=instalments,
-                            method=data["method"],
-                            references=data["instalment_references"],
-                            recorded_by=request.user,
-                        )
-                    if orders:
-                        services.mark_orders_paid(
-                            orders=orders,
-                            method=data["method"],
-                            references=data["order_references"],
-                            received_by=request.user,
-                        )
-            except ValidationError as error:
-                bulk_form.add_error(None, _error_text(error))
-            else:
-                count = len(instalments) + len(orders)
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)d payment marked as received.",
-                        "%(count)d payments marked as received.",
-                        count,
-                    )
-                    % {"count": count},
+            raise ValidationError(_("The list has changed: reload the page."))
+        with transaction.atomic():
+            if instalments:
+                services.mark_instalments_paid(
+                    instalments=instalments,
+                    method=data["method"],
+                    references=data["instalment_references"],
+                    recorded_by=self.request.user,
                 )
-                return redirect(_list_url(request, collective))
+            if orders:
+                services.mark_orders_paid(
+                    orders=orders,
+                    method=data["method"],
+                    references=data["order_references"],
+                    received_by=self.request.user,
+                )
+        return len(instalments) + len(orders)
 
-    instalments, orders = filter_payment_rows(
-        collective_instalments(collective),
-        collective_orders(collective),
-        **filter_form.filters(),
-    )
-    instalments, orders = list(instalments), list(orders)
-    return render(
-        request,
-        "orders/payment_list.html",
-        {
-            "collective": collective,
-            "filter_form": filter_form,
-            "bulk_form": bulk_form,
-            "instalments": instalments,
-            "orders": orders,
-            "selected_instalments": set(request.POST.getlist("instalment")),
-            "selected_orders": set(request.POST.getlist("order")),
-            "query_string": request.GET.urlencode(),
-            "instalments_due": sum(i.amount for i in instalments if not i.is_paid),
-            "orders_due": sum(max(o.due, 0) for o in orders),
-        },
-        status=400 if request.method == "POST" else 200,
-    )
+    def get_success_message(self):
+        return ngettext(
+            "%(count)d payment marked as received.",
+            "%(count)d payments marked as received.",
+            self.result,
+        ) % {"count": self.result}
+
+    def get_success_url(self):
+        return _list_url(self.request, self.collective)
 
 
-@login_required
-@require_POST
-def instalment_payment_cancel(request, slug, pk):
-    collective = get_object_or_404(organised_collectives(request.user), slug=slug)
-    instalment = get_object_or_404(
-        Instalment.objects.filter(subscription__contract__collective=collective), pk=pk
+class InstalmentPaymentCancelView(CommandView):
+    success_message = gettext_lazy(
+        "The payment is undone: this instalment is due again."
     )
-    try:
+
+    def access(self):
+        self.collective = access_organised_collective(
+            self.request.user, self.kwargs["slug"]
+        )
+        self.instalment = get_object_or_404(
+            Instalment.objects.filter(
+                subscription__contract__collective=self.collective
+            ),
+            pk=self.kwargs["pk"],
+        )
+
+    def perform(self):
         services.cancel_instalment_payment(
-            instalment=instalment, cancelled_by=request.user
+            instalment=self.instalment, cancelled_by=self.request.user
         )
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(
-            request, _("The payment is undone: this instalment is due again.")
-        )
-    return redirect(_list_url(request, collective))
+
+    def get_success_url(self):
+        return _list_url(self.request, self.collective)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def order_payment_create(request, slug, pk):
-    collective = get_object_or_404(organised_collectives(request.user), slug=slug)
-    order = get_object_or_404(
-        collective_orders(collective).prefetch_related("payments"), pk=pk
-    )
-    form = OrderPaymentForm(request.POST or None, initial={"amount": max(order.due, 0)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_order_payment(
-                order=order,
-                amount=form.cleaned_data["amount"],
-                method=form.cleaned_data["method"],
-                reference=form.cleaned_data["reference"],
-                received_by=request.user,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The payment is recorded."))
-            next_url = request.POST.get("next", "")
-            if url_has_allowed_host_and_scheme(
-                next_url, allowed_hosts={request.get_host()}
-            ):
-                return redirect(next_url)
-            return redirect("orders:payment_list", slug=collective.slug)
-    return render(
-        request,
-        "orders/payment_order.html",
-        {
-            "collective": collective,
-            "order": order,
-            "form": form,
-            "next": request.GET.get("next", request.POST.get("next", "")),
-        },
-        status=400 if request.method == "POST" else 200,
-    )
+class OrderPaymentCreateView(ServiceFormView):
+    template_name = "orders/payment_order.html"
+    form_class = OrderPaymentForm
+    success_message = gettext_lazy("The payment is recorded.")
+
+    def access(self):
+        self.collective = access_organised_collective(
+            self.request.user, self.kwargs["slug"]
+        )
+        self.order = get_object_or_404(
+            collective_orders(self.collective).prefetch_related("payments"),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_initial(self):
+        return {"amount": max(self.order.due, 0)}
+
+    def get_context_data(self, **kwargs):
+        request = self.request
+        return super().get_context_data(
+            collective=self.collective,
+            order=self.order,
+            next=request.GET.get("next", request.POST.get("next", "")),
+            **kwargs,
+        )
+
+    def perform(self, form):
+        services.record_order_payment(
+            order=self.order,
+            amount=form.cleaned_data["amount"],
+            method=form.cleaned_data["method"],
+            reference=form.cleaned_data["reference"],
+            received_by=self.request.user,
+        )
+
+    def get_success_url(self):
+        return safe_next(
+            self.request, reverse("orders:payment_list", args=[self.collective.slug])
+        )
 
 
 @login_required
@@ -193,15 +199,19 @@ def my_payments(request):
 
 
 urlpatterns = [
-    path("organisation/<slug:slug>/paiements/", payment_list, name="payment_list"),
+    path(
+        "organisation/<slug:slug>/paiements/",
+        PaymentListView.as_view(),
+        name="payment_list",
+    ),
     path(
         "organisation/<slug:slug>/paiements/echeances/<int:pk>/annuler/",
-        instalment_payment_cancel,
+        InstalmentPaymentCancelView.as_view(),
         name="instalment_payment_cancel",
     ),
     path(
         "organisation/<slug:slug>/paiements/commandes/<int:pk>/",
-        order_payment_create,
+        OrderPaymentCreateView.as_view(),
         name="order_payment_create",
     ),
     path("paiements/", my_payments, name="my_payments"),

@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 
-from amap.producers.permissions import managed_producers
+from amap.producers.permissions import access_managed_producer
 
 from ..picking import picking_list_csv, picking_list_filename, picking_list_pdf
 from ..selectors.producer_bookings import producer_bookings as bookings_for
@@ -15,14 +15,14 @@ from ..selectors.producer_bookings import producer_cycles as cycles_for
 
 def _farm_and_cycle(request, slug, cycle_pk):
     """The managed farm and one of its cycles with offers; 404 otherwise."""
-    producer = get_object_or_404(managed_producers(request.user), slug=slug)
+    producer = access_managed_producer(request.user, slug)
     cycle = get_object_or_404(cycles_for(producer), pk=cycle_pk)
     return producer, cycle
 
 
 @login_required
 def producer_cycles(request, slug):
-    producer = get_object_or_404(managed_producers(request.user), slug=slug)
+    producer = access_managed_producer(request.user, slug)
     return render(
         request,
         "orders/producer_bookings_cycles.html",

@@ -4,18 +4,16 @@ progress shown."""
 
 from dataclasses import dataclass
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from amap.distribution.models import OrderCycle
-from amap.distribution.permissions import organised_distributions
+from amap.distribution.permissions import access_organised_distribution
+from amap.views import CommandView
 
 from .. import sheet_exports
 from ..models import StoredDocument
@@ -59,16 +57,6 @@ class DocumentRow:
         return VARIANT_LABELS[self.variant]
 
 
-def _distribution(request, pk):
-    """One distribution of a collective the user organises; 404 otherwise."""
-    return get_object_or_404(
-        organised_distributions(request.user).select_related(
-            "cycle__collective", "pickup_point"
-        ),
-        pk=pk,
-    )
-
-
 def _variant(kind: str, variant: str) -> tuple[str, bool]:
     if kind not in sheet_exports.KINDS or variant not in VARIANTS:
         raise Http404
@@ -99,7 +87,7 @@ def _progress_url(distribution, kind, variant) -> str:
 
 @login_required
 def distribution_documents(request, pk):
-    distribution = _distribution(request, pk)
+    distribution = access_organised_distribution(request.user, pk)
     stored = {
         (d.kind, d.fmt, d.landscape): d
         for d in StoredDocument.objects.for_distribution(distribution)
@@ -131,7 +119,7 @@ def distribution_documents(request, pk):
 @login_required
 def document_download(request, pk, kind, variant):
     """The stored file if it is current; otherwise ask for it and show progress."""
-    distribution = _distribution(request, pk)
+    distribution = access_organised_distribution(request.user, pk)
     fmt, landscape = _variant(kind, variant)
     document = _document(distribution, kind, fmt, landscape)
     if (
@@ -152,7 +140,7 @@ def document_download(request, pk, kind, variant):
 
 @login_required
 def document_progress(request, pk, kind, variant):
-    distribution = _distribution(request, pk)
+    distribution = access_organised_distribution(request.user, pk)
     fmt, landscape = _variant(kind, variant)
     document = _document(distribution, kind, fmt, landscape)
     working = document is not None and document.is_working
@@ -162,9 +150,15 @@ def document_progress(request, pk, kind, variant):
     done = document is not None and (
         document.status == StoredDocument.Status.READY and document.is_current
     )
+    # htmx polls the panel alone while the document is being prepared.
+    template = (
+        "orders/includes/document_progress_panel.html"
+        if request.headers.get("HX-Request")
+        else "orders/document_progress.html"
+    )
     return render(
         request,
-        "orders/document_progress.html",
+        template,
         {
             "distribution": distribution,
             "document": document,
@@ -179,29 +173,33 @@ def document_progress(request, pk, kind, variant):
     )
 
 
-@login_required
-@require_POST
-def document_retry(request, pk, kind, variant):
-    distribution = _distribution(request, pk)
-    fmt, landscape = _variant(kind, variant)
-    try:
+class DocumentRetryView(CommandView):
+    def access(self):
+        self.distribution = access_organised_distribution(
+            self.request.user, self.kwargs["pk"]
+        )
+        self.fmt, self.landscape = _variant(self.kwargs["kind"], self.kwargs["variant"])
+
+    def perform(self):
         services.request_document(
-            distribution=distribution,
-            kind=kind,
-            fmt=fmt,
-            landscape=landscape,
-            requested_by=request.user,
+            distribution=self.distribution,
+            kind=self.kwargs["kind"],
+            fmt=self.fmt,
+            landscape=self.landscape,
+            requested_by=self.request.user,
             retry=True,
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect(_progress_url(distribution, kind, variant))
+
+    def get_success_url(self):
+        return _progress_url(
+            self.distribution, self.kwargs["kind"], self.kwargs["variant"]
+        )
 
 
 @login_required
 def document_stored(request, pk, kind, variant):
     """The file stored last, even out of date: better than nothing on Thursday."""
-    distribution = _distribution(request, pk)
+    distribution = access_organised_distribution(request.user, pk)
     fmt, landscape = _variant(kind, variant)
     document = _document(distribution, kind, fmt, landscape)
     if document is None or not document.file:
@@ -218,6 +216,10 @@ urlpatterns = [
     path(
         _document_prefix + "progression/", document_progress, name="document_progress"
     ),
-    path(_document_prefix + "relancer/", document_retry, name="document_retry"),
+    path(
+        _document_prefix + "relancer/",
+        DocumentRetryView.as_view(),
+        name="document_retry",
+    ),
     path(_document_prefix + "fichier/", document_stored, name="document_stored"),
 ]

@@ -2,14 +2,14 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from amap.distribution.models import OrderCycle
-from amap.members.permissions import organised_collectives
+from amap.views import access_organised_collective
 
 from ..forms.volumes import VolumesForm
 from ..volumes import (
@@ -25,7 +25,7 @@ def _form(request, slug) -> VolumesForm:
     """The form of the collective `slug` organised by the user (404 otherwise),
     with its cycles, newest first; one query for the collective, one for the
     cycles."""
-    collective = get_object_or_404(organised_collectives(request.user), slug=slug)
+    collective = access_organised_collective(request.user, slug)
     cycles = list(
         OrderCycle.objects.filter(collective=collective).order_by("-opens_at", "-pk")
     )

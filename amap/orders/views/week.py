@@ -1,10 +1,10 @@
 """The week's dashboard of a collective, for its organisers."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import path
 
-from amap.members.permissions import organised_collectives
+from amap.views import access_organised_collective
 
 from ..forms.week import WeekForm
 from ..week import week_dashboard
@@ -12,7 +12,7 @@ from ..week import week_dashboard
 
 @login_required
 def week(request, slug):
-    collective = get_object_or_404(organised_collectives(request.user), slug=slug)
+    collective = access_organised_collective(request.user, slug)
     form = WeekForm(request.GET or None)
     start = form.cleaned_data["du"] if form.is_valid() else None
     return render(

@@ -1,33 +1,23 @@
 """The catalogue: a farm's products, the product form, archiving and deleting."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.shortcuts import render
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
 
-from amap.forms import add_service_errors
 from amap.money import plain_quantity
+from amap.views import CommandView, ServiceFormView
 
 from ..forms.catalogue import ProductForm
 from ..models import Offer, Product
-from ..permissions import managed_producers, managed_products
+from ..permissions import access_managed_producer, access_managed_product
 from ..selectors import catalogue as selectors
 from ..services import catalogue as services
 
 
-def _product(request, pk) -> Product:
-    """The product if the user manages its farm; 404 otherwise."""
-    return get_object_or_404(
-        managed_products(request.user).select_related("producer"), pk=pk
-    )
-
-
 @login_required
 def product_list(request, slug):
-    producer = get_object_or_404(managed_producers(request.user), slug=slug)
+    producer = access_managed_producer(request.user, slug)
     state = request.GET.get("state", selectors.Filter.ACTIVE)
     if state not in selectors.Filter.CHOICES:
         state = selectors.Filter.ACTIVE
@@ -47,40 +37,37 @@ def product_list(request, slug):
     )
 
 
-def _render_form(request, form, *, producer, product=None, was_offered=False):
-    return render(
-        request,
-        "producers/product_form.html",
-        {
-            "form": form,
-            "producer": producer,
-            "product": product,
-            "was_offered": was_offered,
-        },
-        status=400 if form.is_bound else 200,
-    )
+class ProductCreateView(ServiceFormView):
+    template_name = "producers/product_form.html"
+    form_class = ProductForm
+    product = None
 
+    def access(self):
+        self.producer = access_managed_producer(self.request.user, self.kwargs["slug"])
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def product_create(request, slug):
-    producer = get_object_or_404(managed_producers(request.user), slug=slug)
-    form = ProductForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        fields = form.service_fields()
-        try:
-            product = services.create_product(
-                producer=producer, created_by=request.user, **fields
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("%(name)s has been added to the catalogue.") % {"name": product.name},
-            )
-            return redirect("producers:product_list", slug=producer.slug)
-    return _render_form(request, form, producer=producer)
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            producer=self.producer,
+            product=self.product,
+            was_offered=self.product is not None
+            and Offer.objects.filter(product=self.product).exists(),
+            **kwargs,
+        )
+
+    def perform(self, form):
+        return services.create_product(
+            producer=self.producer,
+            created_by=self.request.user,
+            **form.service_fields(),
+        )
+
+    def get_success_message(self):
+        return _("%(name)s has been added to the catalogue.") % {
+            "name": self.result.name
+        }
+
+    def get_success_url(self):
+        return reverse("producers:product_list", args=[self.producer.slug])
 
 
 def _product_initial(product: Product) -> dict:
@@ -90,105 +77,85 @@ def _product_initial(product: Product) -> dict:
     return initial
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def product_edit(request, pk):
-    product = _product(request, pk)
-    form = ProductForm(
-        request.POST or None, request.FILES or None, initial=_product_initial(product)
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            product = services.update_product(
-                product, updated_by=request.user, **form.service_fields()
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, _("%(name)s has been saved.") % {"name": product.name}
-            )
-            return redirect("producers:product_list", slug=product.producer.slug)
-    was_offered = Offer.objects.filter(product=product).exists()
-    return _render_form(
-        request,
-        form,
-        producer=product.producer,
-        product=product,
-        was_offered=was_offered,
-    )
+class ProductEditView(ProductCreateView):
+    def access(self):
+        self.product = access_managed_product(self.request.user, self.kwargs["pk"])
+        self.producer = self.product.producer
 
+    def get_initial(self):
+        return _product_initial(self.product)
 
-def _back_to_list(product: Product):
-    return redirect("producers:product_list", slug=product.producer.slug)
-
-
-@login_required
-@require_POST
-def product_archive(request, pk):
-    product = _product(request, pk)
-    try:
-        services.archive_product(product, archived_by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("%(name)s is archived: it no longer appears in new offers.")
-            % {"name": product.name},
+    def perform(self, form):
+        return services.update_product(
+            self.product, updated_by=self.request.user, **form.service_fields()
         )
-    return _back_to_list(product)
+
+    def get_success_message(self):
+        return _("%(name)s has been saved.") % {"name": self.result.name}
 
 
-@login_required
-@require_POST
-def product_unarchive(request, pk):
-    product = _product(request, pk)
-    try:
-        services.unarchive_product(product, unarchived_by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request, _("%(name)s is on sale again.") % {"name": product.name}
-        )
-    return _back_to_list(product)
+class _ProductCommandView(CommandView):
+    def access(self):
+        self.product = access_managed_product(self.request.user, self.kwargs["pk"])
+
+    def get_success_url(self):
+        return reverse("producers:product_list", args=[self.product.producer.slug])
 
 
-@login_required
-@require_POST
-def product_delete(request, pk):
-    product = _product(request, pk)
-    try:
-        services.delete_product(product, deleted_by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("producers:product_edit", pk=product.pk)
-    messages.success(request, _("%(name)s has been deleted.") % {"name": product.name})
-    return _back_to_list(product)
+class ProductArchiveView(_ProductCommandView):
+    def perform(self):
+        services.archive_product(self.product, archived_by=self.request.user)
+
+    def get_success_message(self, result):
+        return _("%(name)s is archived: it no longer appears in new offers.") % {
+            "name": self.product.name
+        }
+
+
+class ProductUnarchiveView(_ProductCommandView):
+    def perform(self):
+        services.unarchive_product(self.product, unarchived_by=self.request.user)
+
+    def get_success_message(self, result):
+        return _("%(name)s is on sale again.") % {"name": self.product.name}
+
+
+class ProductDeleteView(_ProductCommandView):
+    def perform(self):
+        services.delete_product(self.product, deleted_by=self.request.user)
+
+    def get_success_message(self, result):
+        return _("%(name)s has been deleted.") % {"name": self.product.name}
+
+    def get_refused_url(self):
+        return reverse("producers:product_edit", args=[self.product.pk])
 
 
 urlpatterns = [
     path("producteur/<slug:slug>/catalogue/", product_list, name="product_list"),
     path(
         "producteur/<slug:slug>/catalogue/nouveau/",
-        product_create,
+        ProductCreateView.as_view(),
         name="product_create",
     ),
-    path("producteur/produits/<int:pk>/", product_edit, name="product_edit"),
+    path(
+        "producteur/produits/<int:pk>/",
+        ProductEditView.as_view(),
+        name="product_edit",
+    ),
     path(
         "producteur/produits/<int:pk>/archiver/",
-        product_archive,
+        ProductArchiveView.as_view(),
         name="product_archive",
     ),
     path(
         "producteur/produits/<int:pk>/remettre-en-vente/",
-        product_unarchive,
+        ProductUnarchiveView.as_view(),
         name="product_unarchive",
     ),
     path(
         "producteur/produits/<int:pk>/supprimer/",
-        product_delete,
+        ProductDeleteView.as_view(),
         name="product_delete",
     ),
 ]

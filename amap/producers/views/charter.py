@@ -1,16 +1,13 @@
 """A farm's statements of how it meets each commitment of the charter."""
 
 from django import forms
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy
+
+from amap.views import ServiceFormView
 
 from ..models import CharterCommitment
-from ..permissions import managed_producers
+from ..permissions import access_managed_producer
 from ..selectors import charter as selectors
 from ..services import charter as services
 
@@ -36,56 +33,60 @@ class CommitmentsForm(forms.Form):
             for index, heading in enumerate(self.headings)
         }
 
-    def field_for(self, heading: str) -> str:
+
+class CharterCommitmentsView(ServiceFormView):
+    template_name = "producers/charter_commitments.html"
+    form_class = CommitmentsForm
+    success_message = gettext_lazy(
+        "Your statements about the charter have been saved. New or "
+        "changed ones show on your public page once an organiser of a "
+        "collective you supply approves them."
+    )
+
+    def access(self):
+        self.producer = access_managed_producer(self.request.user, self.kwargs["slug"])
+        self.headings = selectors.current_commitments()
+
+    def get_form_kwargs(self):
+        texts = dict(
+            CharterCommitment.objects.filter(producer=self.producer).values_list(
+                "heading", "statement"
+            )
+        )
+        return {
+            **super().get_form_kwargs(),
+            "headings": self.headings,
+            "initial_texts": texts,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            producer=self.producer,
+            waiting=selectors.waiting_commitments(self.producer),
+            **kwargs,
+        )
+
+    def service_error_field(self, heading):
+        """The service names a commitment by its heading; the form, by index."""
+        if heading not in self.headings:
+            return None
         return f"c{self.headings.index(heading)}"
 
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def charter_commitments_edit(request, slug):
-    producer = get_object_or_404(managed_producers(request.user), slug=slug)
-    headings = selectors.current_commitments()
-    texts = dict(
-        CharterCommitment.objects.filter(producer=producer).values_list(
-            "heading", "statement"
+    def perform(self, form):
+        services.save_charter_commitments(
+            producer=self.producer,
+            statements=form.statements(),
+            saved_by=self.request.user,
         )
-    )
-    form = CommitmentsForm(request.POST or None, headings=headings, initial_texts=texts)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_charter_commitments(
-                producer=producer, statements=form.statements(), saved_by=request.user
-            )
-        except ValidationError as error:
-            for heading, errors in error.message_dict.items():
-                name = form.field_for(heading) if heading in headings else None
-                form.add_error(name, errors)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Your statements about the charter have been saved. New or "
-                    "changed ones show on your public page once an organiser of a "
-                    "collective you supply approves them."
-                ),
-            )
-            return redirect("producers:charter_commitments", slug=producer.slug)
-    return render(
-        request,
-        "producers/charter_commitments.html",
-        {
-            "form": form,
-            "producer": producer,
-            "waiting": selectors.waiting_commitments(producer),
-        },
-        status=400 if form.is_bound else 200,
-    )
+
+    def get_success_url(self):
+        return reverse("producers:charter_commitments", args=[self.producer.slug])
 
 
 urlpatterns = [
     path(
         "producteur/<slug:slug>/charte/",
-        charter_commitments_edit,
+        CharterCommitmentsView.as_view(),
         name="charter_commitments",
     ),
 ]

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from amap.forms import add_service_errors
 from amap.members.charter_diff import word_diff
-from amap.members.permissions import organised_collectives
+from amap.views import access_organised_collective, error_text
 
 from ..selectors import moderation as selectors
 from ..services import moderation
@@ -100,13 +100,13 @@ def _render_queue(request, collective, *, forms_by_pk=None, status=200):
 @login_required
 @require_GET
 def moderation_queue(request, slug):
-    collective = get_object_or_404(organised_collectives(request.user), slug=slug)
+    collective = access_organised_collective(request.user, slug)
     return _render_queue(request, collective)
 
 
 @login_required
 def review(request, slug, pk):
-    collective = get_object_or_404(organised_collectives(request.user), slug=slug)
+    collective = access_organised_collective(request.user, slug)
     if request.method != "POST":  # the address left in the browser after a review
         return redirect("producers:moderation_queue", slug=collective.slug)
     submission = (
@@ -146,7 +146,7 @@ def review(request, slug, pk):
         except ValidationError as error:
             if not selectors.moderation_queue(request.user, collective).filter(pk=pk):
                 # Reviewed meanwhile, e.g. by another organiser or another tab.
-                messages.warning(request, " ".join(error.messages))
+                messages.warning(request, error_text(error))
                 return redirect("producers:moderation_queue", slug=collective.slug)
             add_service_errors(form, error)
         else:

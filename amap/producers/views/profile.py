@@ -1,17 +1,13 @@
 """The producer area's home, the farm profile, and the organisers' pages for
 the producers supplying their collective."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
 
-from amap.forms import add_service_errors
-from amap.members.models import Collective
-from amap.members.permissions import organised_collectives
+from amap.views import CommandView, ServiceFormView, access_organised_collective
 
 from ..forms.profile import (
     PartnershipAddForm,
@@ -20,16 +16,11 @@ from ..forms.profile import (
     ProducerProfileForm,
 )
 from ..models import Producer, ProfileSubmission
-from ..permissions import managed_producers
+from ..permissions import access_managed_producer
 from ..selectors import moderation as moderation_selectors
 from ..selectors import partnerships as selectors
 from ..services import moderation
 from ..services import profile as services
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
 
 # The producer's own pages -------------------------------------------------------
 
@@ -85,259 +76,237 @@ def _saved_message(producer: Producer, pending) -> str:
     return " ".join(parts)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def profile_edit(request, slug):
-    producer = get_object_or_404(managed_producers(request.user), slug=slug)
-    pending = moderation_selectors.pending_change(producer)
-    last_review = None if pending else moderation_selectors.last_review(producer)
-    form = ProducerProfileForm(
-        request.POST or None,
-        request.FILES or None,
-        initial=_profile_initial(producer, pending, last_review),
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            producer = services.update_producer_profile(
-                producer,
-                updated_by=request.user,
-                position_set_by_hand=form.cleaned_data["position_set_by_hand"],
-                regeocode=form.cleaned_data["regeocode"],
-                **form.service_fields(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            pending = moderation_selectors.pending_change(producer)
-            messages.success(request, _saved_message(producer, pending))
-            return redirect("producers:profile_edit", slug=producer.slug)
-    return render(
-        request,
-        "producers/profile_form.html",
-        {
-            "form": form,
-            "producer": producer,
-            "pending": pending,
-            "last_review": last_review,
-        },
-        status=400 if form.is_bound else 200,
-    )
+class ProfileEditView(ServiceFormView):
+    template_name = "producers/profile_form.html"
+    form_class = ProducerProfileForm
+
+    def access(self):
+        self.producer = access_managed_producer(self.request.user, self.kwargs["slug"])
+        self.pending = moderation_selectors.pending_change(self.producer)
+        self.last_review = (
+            None if self.pending else moderation_selectors.last_review(self.producer)
+        )
+
+    def get_initial(self):
+        return _profile_initial(self.producer, self.pending, self.last_review)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            producer=self.producer,
+            pending=self.pending,
+            last_review=self.last_review,
+            **kwargs,
+        )
+
+    def perform(self, form):
+        return services.update_producer_profile(
+            self.producer,
+            updated_by=self.request.user,
+            position_set_by_hand=form.cleaned_data["position_set_by_hand"],
+            regeocode=form.cleaned_data["regeocode"],
+            **form.service_fields(),
+        )
+
+    def get_success_message(self):
+        return _saved_message(
+            self.result, moderation_selectors.pending_change(self.result)
+        )
+
+    def get_success_url(self):
+        return reverse("producers:profile_edit", args=[self.result.slug])
 
 
 # Organisers: the producers supplying a collective ---------------------------------
 
 
-def _organised_collective(request, slug) -> Collective:
-    """The collective if the user organises it; 404 otherwise, as for a missing one."""
-    return get_object_or_404(organised_collectives(request.user), slug=slug)
+class PartnershipListView(ServiceFormView):
+    """The producers supplying a collective, and the form to add one (which
+    posts to `PartnershipAddView`)."""
 
+    template_name = "producers/partnership_list.html"
+    form_class = PartnershipAddForm
+    form_context_name = "add_form"
+    http_method_names = ["get"]
 
-def _render_partnerships(request, collective, *, add_form=None, status=200):
-    referents = list(selectors.referent_choices(collective))
-    if add_form is None:
-        add_form = PartnershipAddForm(
-            producers=selectors.partner_candidates(collective),
-            referents=selectors.referent_choices(collective),
+    def access(self):
+        self.collective = access_organised_collective(
+            self.request.user, self.kwargs["slug"]
         )
-    return render(
-        request,
-        "producers/partnership_list.html",
-        {
-            "collective": collective,
-            "partnerships": selectors.collective_partnerships(collective),
-            "add_form": add_form,
-            "referents": referents,
-        },
-        status=status,
-    )
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "producers": selectors.partner_candidates(self.collective),
+            "referents": selectors.referent_choices(self.collective),
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            collective=self.collective,
+            partnerships=selectors.collective_partnerships(self.collective),
+            referents=list(selectors.referent_choices(self.collective)),
+            **kwargs,
+        )
+
+    def perform(self, form):
+        return services.add_partnership(
+            producer=form.cleaned_data["producer"],
+            collective=self.collective,
+            referent=form.cleaned_data["referent"],
+            added_by=self.request.user,
+        )
+
+    def get_success_message(self):
+        return _("%(producer)s now supplies %(collective)s.") % {
+            "producer": self.result.producer.name,
+            "collective": self.collective.name,
+        }
+
+    def get_success_url(self):
+        return reverse("producers:partnership_list", args=[self.collective.slug])
 
 
-@login_required
-def partnership_list(request, slug):
-    collective = _organised_collective(request, slug)
-    return _render_partnerships(request, collective)
+class PartnershipAddView(PartnershipListView):
+    http_method_names = ["post"]
 
 
-@login_required
-@require_POST
-def partnership_add(request, slug):
-    collective = _organised_collective(request, slug)
-    form = PartnershipAddForm(
-        request.POST,
-        producers=selectors.partner_candidates(collective),
-        referents=selectors.referent_choices(collective),
-    )
-    if form.is_valid():
-        try:
-            partnership = services.add_partnership(
-                producer=form.cleaned_data["producer"],
-                collective=collective,
-                referent=form.cleaned_data["referent"],
-                added_by=request.user,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("%(producer)s now supplies %(collective)s.")
-                % {
-                    "producer": partnership.producer.name,
-                    "collective": collective.name,
-                },
-            )
-            return redirect("producers:partnership_list", slug=collective.slug)
-    return _render_partnerships(request, collective, add_form=form, status=400)
+class _PartnershipCommandView(CommandView):
+    def access(self):
+        self.collective = access_organised_collective(
+            self.request.user, self.kwargs["slug"]
+        )
+        self.partnership = get_object_or_404(
+            self.collective.partnerships.select_related("producer", "collective"),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_success_url(self):
+        return reverse("producers:partnership_list", args=[self.collective.slug])
 
 
-def _partnership(collective, pk):
-    return get_object_or_404(
-        collective.partnerships.select_related("producer", "collective"), pk=pk
-    )
-
-
-@login_required
-@require_POST
-def partnership_referent(request, slug, pk):
-    collective = _organised_collective(request, slug)
-    partnership = _partnership(collective, pk)
-    form = PartnershipReferentForm(
-        request.POST, referents=selectors.referent_choices(collective)
-    )
-    if not form.is_valid():
-        messages.error(request, " ".join(form.errors["referent"]))
-        return redirect("producers:partnership_list", slug=collective.slug)
-    referent = form.cleaned_data["referent"]
-    try:
+class PartnershipReferentView(_PartnershipCommandView):
+    def perform(self):
+        form = PartnershipReferentForm(
+            self.request.POST,
+            referents=selectors.referent_choices(self.collective),
+        )
+        if not form.is_valid():
+            raise ValidationError(form.errors["referent"])
+        referent = form.cleaned_data["referent"]
         services.set_partnership_referent(
-            partnership, referent=referent, changed_by=request.user
+            self.partnership, referent=referent, changed_by=self.request.user
         )
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-    else:
+        return referent
+
+    def get_success_message(self, referent):
         if referent is None:
-            message = _("%(producer)s has no référent any more.") % {
-                "producer": partnership.producer.name
+            return _("%(producer)s has no référent any more.") % {
+                "producer": self.partnership.producer.name
             }
-        else:
-            message = _("%(person)s is now the référent of %(producer)s.") % {
-                "person": referent,
-                "producer": partnership.producer.name,
-            }
-        messages.success(request, message)
-    return redirect("producers:partnership_list", slug=collective.slug)
+        return _("%(person)s is now the référent of %(producer)s.") % {
+            "person": referent,
+            "producer": self.partnership.producer.name,
+        }
 
 
-@login_required
-@require_POST
-def partnership_end(request, slug, pk):
-    collective = _organised_collective(request, slug)
-    partnership = _partnership(collective, pk)
-    try:
-        services.end_partnership(partnership, ended_by=request.user)
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(
-            request,
-            _("%(producer)s no longer supplies %(collective)s.")
-            % {"producer": partnership.producer.name, "collective": collective.name},
+class PartnershipEndView(_PartnershipCommandView):
+    def perform(self):
+        services.end_partnership(self.partnership, ended_by=self.request.user)
+
+    def get_success_message(self, result):
+        return _("%(producer)s no longer supplies %(collective)s.") % {
+            "producer": self.partnership.producer.name,
+            "collective": self.collective.name,
+        }
+
+
+class PartnershipRenewView(_PartnershipCommandView):
+    def perform(self):
+        services.renew_partnership(self.partnership, renewed_by=self.request.user)
+
+    def get_success_message(self, result):
+        return _("%(producer)s supplies %(collective)s again.") % {
+            "producer": self.partnership.producer.name,
+            "collective": self.collective.name,
+        }
+
+
+class ProducerCreateView(ServiceFormView):
+    template_name = "producers/partnership_producer_form.html"
+    form_class = ProducerCreateForm
+
+    def access(self):
+        self.collective = access_organised_collective(
+            self.request.user, self.kwargs["slug"]
         )
-    return redirect("producers:partnership_list", slug=collective.slug)
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(collective=self.collective, **kwargs)
 
-@login_required
-@require_POST
-def partnership_renew(request, slug, pk):
-    collective = _organised_collective(request, slug)
-    partnership = _partnership(collective, pk)
-    try:
-        services.renew_partnership(partnership, renewed_by=request.user)
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(
-            request,
-            _("%(producer)s supplies %(collective)s again.")
-            % {"producer": partnership.producer.name, "collective": collective.name},
-        )
-    return redirect("producers:partnership_list", slug=collective.slug)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def producer_create(request, slug):
-    collective = _organised_collective(request, slug)
-    form = ProducerCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            producer = services.create_producer(
-                name=data["name"],
-                created_by=request.user,
-                managers=[form.manager],
-                collective=collective,
-                activity=data["activity"],
-                street=data["street"],
-                postcode=data["postcode"],
-                town=data["town"],
-                email=form.manager.email,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _(
-                    "%(producer)s has been added and supplies %(collective)s. "
-                    "%(email)s can now complete the farm's page."
-                )
-                % {
-                    "producer": producer.name,
-                    "collective": collective.name,
-                    "email": form.manager.email,
-                },
-            )
-            return redirect("producers:partnership_list", slug=collective.slug)
-    return render(
-        request,
-        "producers/partnership_producer_form.html",
-        {"form": form, "collective": collective},
-        status=400 if form.is_bound else 200,
-    )
+        self.manager = form.manager
+        return services.create_producer(
+            name=data["name"],
+            created_by=self.request.user,
+            managers=[form.manager],
+            collective=self.collective,
+            activity=data["activity"],
+            street=data["street"],
+            postcode=data["postcode"],
+            town=data["town"],
+            email=form.manager.email,
+        )
+
+    def get_success_message(self):
+        return _(
+            "%(producer)s has been added and supplies %(collective)s. "
+            "%(email)s can now complete the farm's page."
+        ) % {
+            "producer": self.result.name,
+            "collective": self.collective.name,
+            "email": self.manager.email,
+        }
+
+    def get_success_url(self):
+        return reverse("producers:partnership_list", args=[self.collective.slug])
 
 
 urlpatterns = [
     path("producteur/", home, name="home"),
-    path("producteur/<slug:slug>/profil/", profile_edit, name="profile_edit"),
+    path(
+        "producteur/<slug:slug>/profil/",
+        ProfileEditView.as_view(),
+        name="profile_edit",
+    ),
     path(
         "organisation/<slug:slug>/producteurs/",
-        partnership_list,
+        PartnershipListView.as_view(),
         name="partnership_list",
     ),
     path(
         "organisation/<slug:slug>/producteurs/ajouter/",
-        partnership_add,
+        PartnershipAddView.as_view(),
         name="partnership_add",
     ),
     path(
         "organisation/<slug:slug>/producteurs/nouveau/",
-        producer_create,
+        ProducerCreateView.as_view(),
         name="producer_create",
     ),
     path(
         "organisation/<slug:slug>/producteurs/<int:pk>/referent/",
-        partnership_referent,
+        PartnershipReferentView.as_view(),
         name="partnership_referent",
     ),
     path(
         "organisation/<slug:slug>/producteurs/<int:pk>/arreter/",
-        partnership_end,
+        PartnershipEndView.as_view(),
         name="partnership_end",
     ),
     path(
         "organisation/<slug:slug>/producteurs/<int:pk>/reprendre/",
-        partnership_renew,
+        PartnershipRenewView.as_view(),
         name="partnership_renew",
     ),
 ]

@@ -4,13 +4,13 @@ order cycles, saved in one go."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ..forms.stock import StockGridForm
-from ..permissions import managed_producers
+from ..permissions import access_managed_producer
 from ..selectors import stock as selectors
 from ..services import stock as services
 
@@ -63,7 +63,7 @@ def _prefill(request, producer, products, cycles):
 @login_required
 @require_http_methods(["GET", "POST"])
 def stock_grid(request, slug):
-    producer = get_object_or_404(managed_producers(request.user), slug=slug)
+    producer = access_managed_producer(request.user, slug)
     count = _column_count(request)
     products = selectors.grid_products(producer)
     cycles = selectors.grid_cycles(producer, count=count)
