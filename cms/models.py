@@ -19,7 +19,7 @@ from amap.distribution.geojson import (
     producers_feature_collection,
 )
 from amap.distribution.models import PickupPoint
-from amap.distribution.services.pickup_points import next_distributions_for_member
+from amap.distribution.selectors.pickup_points import next_distributions_for_member
 from amap.members import services as member_services
 from amap.members.extensions import with_public_urls
 from amap.members.forms import JoinRequestForm
