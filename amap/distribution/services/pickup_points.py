@@ -9,11 +9,11 @@ from django.db.models import Exists, F, OuterRef, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
-from amap.background import enqueue_on_commit
 from amap.locations import (
     ADDRESS_FIELDS,
     POSITION_FIELDS,
-    apply_position_change,
+    apply_place_edit,
+    geocode_on_commit,
     geocode_place,
     hand_over_to_geocoding,
     set_hand_position,
@@ -84,8 +84,7 @@ def create_pickup_point(
         hand_over_to_geocoding(point)
     _validate(point)
     point.save()
-    if point.geocode_status == PickupPoint.GeocodeStatus.PENDING:
-        enqueue_on_commit(GEOCODE_TASK, point.pk)
+    geocode_on_commit(point, task=GEOCODE_TASK)
     return point
 
 
@@ -98,30 +97,16 @@ def update_pickup_point(
     regeocode: bool = False,
     **fields,
 ) -> PickupPoint:
-    """Change a pickup point; the position follows `apply_position_change`."""
+    """Change a pickup point; the position follows `apply_place_edit`."""
     require_organiser(updated_by, pickup_point.collective)
     _check_fields(fields)
     point = PickupPoint.objects.select_for_update().get(pk=pickup_point.pk)
-    latitude = fields.pop("latitude", None)
-    longitude = fields.pop("longitude", None)
-    address_changed = any(
-        field in fields and fields[field] != getattr(point, field)
-        for field in ADDRESS_FIELDS
-    )
-    for field, value in fields.items():
-        setattr(point, field, value)
-    apply_position_change(
-        point,
-        address_changed=address_changed,
-        position_set_by_hand=position_set_by_hand,
-        regeocode=regeocode,
-        latitude=latitude,
-        longitude=longitude,
+    apply_place_edit(
+        point, fields, position_set_by_hand=position_set_by_hand, regeocode=regeocode
     )
     _validate(point)
     point.save()
-    if point.geocode_status == PickupPoint.GeocodeStatus.PENDING:
-        enqueue_on_commit(GEOCODE_TASK, point.pk)
+    geocode_on_commit(point, task=GEOCODE_TASK)
     return point
 
 

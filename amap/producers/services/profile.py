@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from amap.background import enqueue_on_commit
 from amap.locations import (
     ADDRESS_FIELDS,
     POSITION_FIELDS,
-    apply_position_change,
+    apply_place_edit,
+    geocode_on_commit,
     geocode_place,
     hand_over_to_geocoding,
     validate_french_postcode,
@@ -145,7 +145,7 @@ def create_producer(
             referent=created_by if is_organiser else None,
             added_by=created_by,
         )
-    enqueue_on_commit(GEOCODE_TASK, producer.pk)
+    geocode_on_commit(producer, task=GEOCODE_TASK)
     return producer
 
 
@@ -158,7 +158,7 @@ def update_producer_profile(
     regeocode: bool = False,
     **fields,
 ) -> Producer:
-    """Change a farm's profile; the position follows `apply_position_change`.
+    """Change a farm's profile; the position follows `apply_place_edit`.
 
     Its public text and photo (`MODERATED_FIELDS`) are not changed here: they
     become a change waiting for an organiser's approval
@@ -188,22 +188,9 @@ def update_producer_profile(
             **{**{field: getattr(farm, field) for field in PUBLIC_FIELDS}, **proposed},
         )
     labels = fields.pop("labels", None)
-    latitude = fields.pop("latitude", None)
-    longitude = fields.pop("longitude", None)
-    address_changed = any(
-        field in fields and fields[field] != getattr(farm, field)
-        for field in ADDRESS_FIELDS
-    )
     old_photo = farm.photo.name if farm.photo else ""
-    for field, value in fields.items():
-        setattr(farm, field, value)
-    apply_position_change(
-        farm,
-        address_changed=address_changed,
-        position_set_by_hand=position_set_by_hand,
-        regeocode=regeocode,
-        latitude=latitude,
-        longitude=longitude,
+    apply_place_edit(
+        farm, fields, position_set_by_hand=position_set_by_hand, regeocode=regeocode
     )
     _validate(farm)
     farm.save()
@@ -211,8 +198,7 @@ def update_producer_profile(
     if old_photo and "photo" in fields and farm.photo.name != old_photo:
         storage = farm.photo.storage
         transaction.on_commit(lambda: storage.delete(old_photo))
-    if farm.geocode_status == Producer.GeocodeStatus.PENDING:
-        enqueue_on_commit(GEOCODE_TASK, farm.pk)
+    geocode_on_commit(farm, task=GEOCODE_TASK)
     return farm
 
 
