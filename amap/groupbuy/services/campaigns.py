@@ -21,8 +21,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from amap.background import enqueue_on_commit
+from amap.distribution.hooks import sheet_touched_on_commit
 from amap.distribution.models import Distribution
-from amap.distribution.notifications import sheet_touched_on_commit
 from amap.members.permissions import organised_collectives
 from amap.orders.models import PaymentMethod
 from amap.producers.models import MAX_PRICE, Partnership, Producer

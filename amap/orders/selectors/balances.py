@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from ..extensions import other_amounts_due, other_member_dues
+from ..hooks import other_amounts_due, other_member_dues
 from ..models import Instalment, Order, OrderPayment, Subscription
 
 ZERO = Decimal("0.00")
@@ -101,7 +101,7 @@ class CollectiveBalance:
     collective: object
     instalments: list = field(default_factory=list)
     orders: list = field(default_factory=list)
-    others: list = field(default_factory=list)  # extensions.OtherDue
+    others: list = field(default_factory=list)  # hooks.OtherDue
 
     @property
     def total(self) -> Decimal:
@@ -130,7 +130,7 @@ class CollectiveBalance:
 
 def member_balances(user) -> list[CollectiveBalance]:
     """Per collective (by name): the member's instalments, orders and what
-    higher apps add (group purchases, see `extensions`). Two queries plus
+    higher apps add (group purchases, see `hooks`). Two queries plus
     the providers' own (four for group purchases)."""
     balances: dict[int, CollectiveBalance] = {}
 
@@ -175,7 +175,7 @@ def amounts_due_by_member(collective, member_ids) -> dict[int, Decimal]:
     """What each of `member_ids` still owes `collective`, counted as
     `member_balances` does: unpaid instalments of active subscriptions plus
     the unpaid part of confirmed orders, plus what higher apps add (group
-    purchases, see `extensions`). Members owing nothing are left out. Two
+    purchases, see `hooks`). Members owing nothing are left out. Two
     queries whatever the number of members, plus the providers' own (two for
     group purchases)."""
     member_ids = set(member_ids)
