@@ -167,6 +167,27 @@ def apply_position_change(
         hand_over_to_geocoding(place)
 
 
+def validate_place(
+    place: Located, *, errors: dict | None = None, exclude: tuple = ()
+) -> None:
+    """Raise every error of the place at once, by field: its postcode, the
+    caller's own `errors` (rules the model does not hold), then `full_clean`
+    without `exclude`."""
+    found: dict[str, list] = {}
+    try:
+        validate_french_postcode(place.postcode)
+    except ValidationError as error:
+        found["postcode"] = error.messages
+    found.update(errors or {})
+    try:
+        place.full_clean(exclude=["postcode", *exclude])
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            found.setdefault(field, []).extend(messages)
+    if found:
+        raise ValidationError(found)
+
+
 def apply_place_edit(
     place: Located,
     fields: dict,

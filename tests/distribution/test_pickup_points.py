@@ -21,6 +21,7 @@ from amap import geocoding
 from amap.distribution.models import PickupPoint, UsualPickupPoint
 from amap.distribution.services import pickup_points as services
 from amap.distribution.tasks import geocode_pickup_point_task
+from amap.locations import validate_french_postcode
 from amap.members.models import Membership
 from tests.factories import (
     CollectiveFactory,
@@ -97,7 +98,7 @@ def no_geocoding(monkeypatch):
 
 @pytest.mark.parametrize("postcode", ["01000", "44000", "95880", "97400", "98800"])
 def test_french_postcodes_are_accepted(postcode):
-    services.validate_french_postcode(postcode)
+    validate_french_postcode(postcode)
 
 
 @pytest.mark.parametrize(
@@ -114,7 +115,7 @@ def test_french_postcodes_are_accepted(postcode):
 )
 def test_other_postcodes_are_refused(postcode, message):
     with pytest.raises(ValidationError) as caught:
-        services.validate_french_postcode(postcode)
+        validate_french_postcode(postcode)
     assert caught.value.messages == [message]
 
 

@@ -17,7 +17,7 @@ from amap.locations import (
     geocode_place,
     hand_over_to_geocoding,
     set_hand_position,
-    validate_french_postcode,
+    validate_place,
 )
 from amap.members.models import Collective
 from amap.members.permissions import (
@@ -46,21 +46,11 @@ def _check_fields(fields: dict) -> None:
 
 def _validate(point: PickupPoint) -> None:
     errors = {}
-    try:
-        validate_french_postcode(point.postcode)
-    except ValidationError as error:
-        errors["postcode"] = error.messages
     if point.capacity is not None and point.capacity < 1:
         errors["capacity"] = [
             _("The capacity must be at least 1 household; leave it empty if unlimited.")
         ]
-    try:
-        point.full_clean(exclude=["postcode", "capacity"])
-    except ValidationError as error:
-        for field, messages in error.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
+    validate_place(point, errors=errors, exclude=("capacity",))
 
 
 @transaction.atomic

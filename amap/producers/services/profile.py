@@ -17,7 +17,7 @@ from amap.locations import (
     geocode_on_commit,
     geocode_place,
     hand_over_to_geocoding,
-    validate_french_postcode,
+    validate_place,
 )
 from amap.members.models import Collective, Membership, User
 from amap.members.permissions import organised_collectives, require_organiser
@@ -50,20 +50,10 @@ def _check_fields(fields: dict) -> None:
 
 def _validate(producer: Producer) -> None:
     errors = {}
-    try:
-        validate_french_postcode(producer.postcode)
-    except ValidationError as error:
-        errors["postcode"] = error.messages
     photo = producer.photo
     if photo and not getattr(photo, "_committed", True) and photo.size > MAX_PHOTO_SIZE:
         errors["photo"] = [_("The photo is too big: 5 MB at most.")]
-    try:
-        producer.full_clean(exclude=["postcode"])
-    except ValidationError as error:
-        for field, messages in error.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
+    validate_place(producer, errors=errors)
 
 
 def _unique_slug(name: str) -> str:
