@@ -109,6 +109,6 @@ def member_dues(user) -> list[OtherDue]:
 def open_campaigns_card(user) -> DashboardCard:
     """The campaigns the member can pledge to now (one query, when shown)."""
     return DashboardCard(
-        "groupbuy/open_campaigns_card.html",
+        "groupbuy/includes/open_campaigns_card.html",
         {"campaigns": open_campaigns_for(user)},
     )
