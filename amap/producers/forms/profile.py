@@ -14,7 +14,16 @@ from ..models import DESCRIPTION_MAX_LENGTH, Label
 from ..services.profile import MAX_PHOTO_SIZE
 
 
-class _FarmAddressFields(AddressFields):
+class _FarmFields(AddressFields):
+    """What every form of a farm asks: its name, activity and address."""
+
+    name = forms.CharField(label=_("Name of the farm"), max_length=150)
+    activity = forms.CharField(
+        label=_("Activity"),
+        max_length=150,
+        required=False,
+        help_text=_("In a few words: market gardening, bakery, goat cheese…"),
+    )
     street = forms.CharField(
         label=_("Street and number, or place name"),
         max_length=200,
@@ -22,7 +31,7 @@ class _FarmAddressFields(AddressFields):
     )
 
 
-class ProducerProfileForm(_FarmAddressFields, PositionFields):
+class ProducerProfileForm(_FarmFields, PositionFields):
     """The farm as its producers describe it; the map fills the hidden
     position fields and `position_set_by_hand`."""
 
@@ -41,13 +50,6 @@ class ProducerProfileForm(_FarmAddressFields, PositionFields):
         "town",
     ]
 
-    name = forms.CharField(label=_("Name of the farm"), max_length=150)
-    activity = forms.CharField(
-        label=_("Activity"),
-        max_length=150,
-        required=False,
-        help_text=_("In a few words: market gardening, bakery, goat cheese…"),
-    )
     description = forms.CharField(
         label=_("Description"),
         required=False,
@@ -126,18 +128,11 @@ class ProducerProfileForm(_FarmAddressFields, PositionFields):
         return data
 
 
-class ProducerCreateForm(_FarmAddressFields):
+class ProducerCreateForm(_FarmFields):
     """What an organiser knows of a new farm; its producers complete the rest."""
 
     field_order = ["name", "activity", "street", "postcode", "town", "manager_email"]
 
-    name = forms.CharField(label=_("Name of the farm"), max_length=150)
-    activity = forms.CharField(
-        label=_("Activity"),
-        max_length=150,
-        required=False,
-        help_text=_("In a few words: market gardening, bakery, goat cheese…"),
-    )
     manager_email = forms.EmailField(
         label=_("Email of the producer's account"),
         help_text=_(
