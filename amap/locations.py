@@ -21,6 +21,7 @@ from django_q.models import Schedule
 from django_q.tasks import schedule
 
 from amap import geocoding
+from amap.background import enqueue_on_commit
 
 # After this many failed calls to an unavailable service, nobody tries again
 # until the address changes or someone asks for it.
@@ -165,6 +166,66 @@ def apply_position_change(
         set_hand_position(place, latitude, longitude)
     elif address_changed and place.position_source != PositionSource.MANUAL:
         hand_over_to_geocoding(place)
+
+
+def validate_place(
+    place: Located, *, errors: dict | None = None, exclude: tuple = ()
+) -> None:
+    """Raise every error of the place at once, by field: its postcode, the
+    caller's own `errors` (rules the model does not hold), then `full_clean`
+    without `exclude`."""
+    found: dict[str, list] = {}
+    try:
+        validate_french_postcode(place.postcode)
+    except ValidationError as error:
+        found["postcode"] = error.messages
+    found.update(errors or {})
+    try:
+        place.full_clean(exclude=["postcode", *exclude])
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            found.setdefault(field, []).extend(messages)
+    if found:
+        raise ValidationError(found)
+
+
+def apply_place_edit(
+    place: Located,
+    fields: dict,
+    *,
+    position_set_by_hand: bool = False,
+    regeocode: bool = False,
+) -> None:
+    """Set the edited `fields` on `place` (locked by the caller) and apply the
+    position rules of `apply_position_change`, before validating and saving.
+
+    `fields` may hold `latitude` and `longitude` from the map; the address
+    counts as changed when one of `ADDRESS_FIELDS` differs from the place's.
+    """
+    fields = dict(fields)
+    latitude = fields.pop("latitude", None)
+    longitude = fields.pop("longitude", None)
+    address_changed = any(
+        field in fields and fields[field] != getattr(place, field)
+        for field in ADDRESS_FIELDS
+    )
+    for field, value in fields.items():
+        setattr(place, field, value)
+    apply_position_change(
+        place,
+        address_changed=address_changed,
+        position_set_by_hand=position_set_by_hand,
+        regeocode=regeocode,
+        latitude=latitude,
+        longitude=longitude,
+    )
+
+
+def geocode_on_commit(place: Located, *, task: str) -> None:
+    """Queue `task` (a dotted path taking the place's id) after commit when the
+    saved place waits for its address to be looked up."""
+    if place.geocode_status == GeocodeStatus.PENDING:
+        enqueue_on_commit(task, place.pk)
 
 
 def _still_waiting_for(place: Located | None, address: tuple) -> TypeGuard[Located]:

@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_q",
     "leaflet",
+    # Django's widget templates, for the project's form renderer.
+    "django.forms",
     # Admin modules are discovered in amap.urls, skipping django-leaflet's
     # (it imports GeoDjango, which needs GDAL).
     "django.contrib.admin.apps.SimpleAdminConfig",
@@ -146,6 +148,8 @@ TEMPLATES = [
         },
     },
 ]
+
+FORM_RENDERER = "amap.form_renderer.FormRenderer"
 
 DATABASES = {"default": database_settings(env.str("DATABASE_URL", default=""))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

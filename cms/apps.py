@@ -10,13 +10,7 @@ class CmsConfig(AppConfig):
     def ready(self):
         from wagtail.signals import page_published
 
-        from amap.members.extensions import register_public_pages
-
         from .charter import CharterPage, record_charter_version
-        from .models import collective_page_urls
-
-        register_public_pages(collective_page_urls)
-
         from .menu import connect_signals
 
         connect_signals()

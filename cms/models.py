@@ -21,8 +21,8 @@ from amap.distribution.geojson import (
 from amap.distribution.models import PickupPoint
 from amap.distribution.selectors.pickup_points import next_distributions_for_member
 from amap.members import services as member_services
-from amap.members.extensions import with_public_urls
 from amap.members.forms import JoinRequestForm
+from amap.members.hooks import with_public_urls
 from amap.members.models import Collective, Membership
 from amap.producers.models import Producer, Product
 from amap.producers.selectors.charter import producer_commitments
@@ -69,7 +69,7 @@ def _profile_url(directory, slug) -> str:
 
 def collective_page_urls(collectives) -> dict[int, str]:
     """The live page of each collective that has one, by collective pk: the
-    members app links there (registered in `CmsConfig.ready`). One query,
+    members app links there (registered in `cms/hooks.py`). One query,
     plus the site's root paths when Wagtail has not cached them."""
     pages = CollectivePage.objects.live().filter(
         collective__in=[collective.pk for collective in collectives]

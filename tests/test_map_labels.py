@@ -15,7 +15,7 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 LABELS = re.compile(
-    r'<script type="application/json" id="map-labels">(.*?)</script>', re.S
+    r'<script id="map-labels" type="application/json">(.*?)</script>', re.S
 )
 
 

@@ -1,8 +1,7 @@
-"""What group purchases add to the orders app's sheets and balances.
-
-Registered from `GroupbuyConfig.ready()` (see `amap.orders.extensions`):
-the units a member was allocated appear on the sheet of the campaign's
-distribution, and what they still owe on a campaign in their balance.
+"""What group purchases add to lower apps (see `amap.hooks`): the units a
+member was allocated appear on the sheet of the campaign's distribution, what
+they still owe on a campaign in their balance (`amap.orders.hooks`), and the
+campaigns open for pledges on their dashboard (`amap.members.hooks`).
 """
 
 from collections import defaultdict
@@ -11,9 +10,17 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from amap import hooks
+from amap.members.hooks import DASHBOARD_CARDS, DashboardCard
 from amap.members.permissions import member_collectives
 from amap.money import ZERO
-from amap.orders.extensions import CollectedLine, OtherDue
+from amap.orders.hooks import (
+    AMOUNTS_DUE,
+    COLLECTED_LINES,
+    MEMBER_DUES,
+    CollectedLine,
+    OtherDue,
+)
 
 from .models import Payment, Pledge
 from .selectors.campaigns import (
@@ -22,8 +29,10 @@ from .selectors.campaigns import (
     collected_at,
     line_amount,
 )
+from .selectors.pledges import open_campaigns_for
 
 
+@hooks.register(COLLECTED_LINES)
 def sheet_lines(distributions) -> dict[tuple[int, int], list[CollectedLine]]:
     """One query (see `collected_at`)."""
     return {
@@ -42,11 +51,13 @@ def sheet_lines(distributions) -> dict[tuple[int, int], list[CollectedLine]]:
     }
 
 
+@hooks.register(AMOUNTS_DUE)
 def sheet_amounts_due(collective, member_ids) -> dict[int, Decimal]:
     """Two queries (see `amounts_due_by_member`)."""
     return amounts_due_by_member(collective, member_ids)
 
 
+@hooks.register(MEMBER_DUES)
 def member_dues(user) -> list[OtherDue]:
     """Per settled campaign, what the member was allocated and has paid.
     Four queries."""
@@ -91,3 +102,12 @@ def member_dues(user) -> list[OtherDue]:
         for pk, campaign in campaigns.items()
         if pk in home
     ]
+
+
+@hooks.register(DASHBOARD_CARDS)
+def open_campaigns_card(user) -> DashboardCard:
+    """The campaigns the member can pledge to now (one query, when shown)."""
+    return DashboardCard(
+        "groupbuy/includes/open_campaigns_card.html",
+        {"campaigns": open_campaigns_for(user)},
+    )

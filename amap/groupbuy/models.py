@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from amap.distribution.models import Distribution
 from amap.members.models import Collective
 from amap.money import format_euros
-from amap.orders.models import PaymentMethod
+from amap.orders.models import ReceivedPayment
 from amap.producers.models import MAX_PRICE, Producer, Product
 
 # A pledge or a case count above this is a typing error, not an order.
@@ -330,7 +330,7 @@ class Pledge(models.Model):
         return f"{self.member} — {self.item}: {self.quantity} (+{self.tolerance})"
 
 
-class Payment(models.Model):
+class Payment(ReceivedPayment):
     """Money received from a member for what a campaign allocated them."""
 
     campaign = models.ForeignKey(
@@ -345,15 +345,14 @@ class Payment(models.Model):
         related_name="group_purchase_payments",
         verbose_name=_("member"),
     )
+    # Typed on the campaign's sheet: a cent at least, never above a price.
     amount = models.DecimalField(
         _("amount (€)"),
         max_digits=10,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_PRICE)],
     )
-    method = models.CharField(_("method"), max_length=10, choices=PaymentMethod)
-    reference = models.CharField(_("reference"), max_length=100, blank=True)
-    received_at = models.DateTimeField(_("received on"))
+    # Always recorded by the campaign's organiser: required by full_clean().
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -4,14 +4,15 @@ import difflib
 import html
 import re
 
+from django.utils.html import strip_tags
+
 _BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|div)>|<br\s*/?>", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]+>")
 _TOKEN = re.compile(r"\n|[^\S\n]*\S+")
 
 
 def html_to_text(value: str) -> str:
     """The readable text of a rich text snapshot, one paragraph a line."""
-    text = _TAG.sub("", _BLOCK_END.sub("\n", value or ""))
+    text = strip_tags(_BLOCK_END.sub("\n", value or ""))
     lines = (" ".join(line.split()) for line in html.unescape(text).splitlines())
     return "\n".join(line for line in lines if line)
 
@@ -89,7 +90,7 @@ def charter_headings(body_html: str) -> list[str]:
     """The commitments of a charter text: its level-2 headings, in order."""
     headings = []
     for raw in _HEADING.findall(body_html or ""):
-        text = " ".join(html.unescape(_TAG.sub("", raw)).split())
+        text = " ".join(html.unescape(strip_tags(raw)).split())
         if text and text not in headings:
             headings.append(text)
     return headings

@@ -20,8 +20,13 @@ from amap.views import (
 
 from . import services
 from .charter_diff import word_diff
-from .extensions import public_page_urls, waiting_for_organisers, with_public_urls
 from .forms import InvitationForm, JoinRequestForm, MembershipFilterForm
+from .hooks import (
+    dashboard_cards,
+    public_page_urls,
+    waiting_for_organisers,
+    with_public_urls,
+)
 from .middleware import SESSION_KEY as CHARTER_SESSION_KEY
 from .models import (
     CharterAcceptance,
@@ -52,6 +57,8 @@ class DashboardView(LoginRequiredMixin, TemplateView):
                 .filter(email__iexact=user.email)
                 .select_related("collective")
             ),
+            # Shown to members with an active membership (`areas.member`).
+            cards=dashboard_cards(user),
             **kwargs,
         )
 

@@ -391,15 +391,10 @@ class Instalment(models.Model):
         return self.paid_at is not None
 
 
-class OrderPayment(models.Model):
-    """Money received for a one-off order (cheque, transfer or cash)."""
+class ReceivedPayment(models.Model):
+    """Money a collective received from a member: how much, how, when, and
+    which organiser recorded it. Subclasses add what it pays for."""
 
-    order = models.ForeignKey(
-        Order,
-        on_delete=models.PROTECT,
-        related_name="payments",
-        verbose_name=_("order"),
-    )
     amount = models.DecimalField(
         _("amount (€)"),
         max_digits=10,
@@ -416,6 +411,20 @@ class OrderPayment(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class OrderPayment(ReceivedPayment):
+    """Money received for a one-off order (cheque, transfer or cash)."""
+
+    order = models.ForeignKey(
+        Order,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("order"),
     )
 
     class Meta:

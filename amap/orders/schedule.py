@@ -1,8 +1,9 @@
 """Instalment schedules: pure functions on plain values, no ORM, no I/O."""
 
-import calendar
 from datetime import date
 from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
 
 from amap.money import CENT, round_cents
 
@@ -28,20 +29,13 @@ def split_amount(total: Decimal, parts: int) -> list[Decimal]:
     ]
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, or the month's last day if it is shorter."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    last_day = calendar.monthrange(year, month)[1]
-    return date(year, month, min(day.day, last_day))
-
-
 def instalment_dates(first: date, parts: int) -> list[date]:
     """Monthly due dates starting on `first`: 31 Jan, 28 (29) Feb, 31 Mar…
 
-    Each date is computed from `first`, so a short month does not pull the
-    following dates earlier.
+    Each date is computed from `first` (`relativedelta` keeps the day, or
+    takes the month's last day if it is shorter), so a short month does not
+    pull the following dates earlier.
     """
     if parts < 1:
         raise ValueError("parts must be at least 1")
-    return [add_months(first, index) for index in range(parts)]
+    return [first + relativedelta(months=index) for index in range(parts)]

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from amap.distribution.models import Distribution, Shift, ShiftAssignment
 from amap.money import ZERO, format_number, format_quantity
 
-from .extensions import collected_lines
+from .hooks import collected_lines
 from .models import Absence, Order, OrderLine
 from .selectors.balances import amounts_due_by_member
 from .selectors.contracts import ContractBasket, baskets_for_distributions
@@ -220,7 +220,7 @@ class _Loaded:
     absences: dict  # distribution pk -> absences
     shifts: dict  # distribution pk -> shifts with their assignments
     # (distribution pk, member pk) -> what higher apps hand over there
-    # (group purchases, see `extensions`)
+    # (group purchases, see `hooks`)
     others: dict = field(default_factory=dict)
 
 

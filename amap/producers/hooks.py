@@ -1,5 +1,5 @@
 """What the producers app adds to the organiser's home
-(`amap.members.extensions`): farm pages waiting for review, and farms whose
+(`amap.members.hooks`, see `amap.hooks`): farm pages waiting for review, and farms whose
 accounts have not accepted the current charter (so they cannot publish stock).
 """
 
@@ -7,13 +7,15 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import ngettext
 
-from amap.members.extensions import Waiting
+from amap import hooks
+from amap.members.hooks import ORGANISER_WAITING, Waiting
 
 from .models import Partnership, ProfileSubmission
 from .selectors.charter import farm_accepted_charter, farm_has_accounts
 from .selectors.moderation import managed_by
 
 
+@hooks.register(ORGANISER_WAITING)
 def organiser_waiting(user, collectives) -> dict[int, list[Waiting]]:
     """For each collective: how many farm pages `user` can review, and how
     many supplying farms have not accepted the charter; one query."""

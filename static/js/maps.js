@@ -4,8 +4,7 @@
  *   data-map="place-form"         a form map: clicking or dragging the marker
  *                                 fills the hidden latitude/longitude inputs
  *                                 and the `position_set_by_hand` flag (pickup
- *                                 points, farms); "pickup-point-form" is the
- *                                 same map under its first name;
+ *                                 points, farms);
  *   data-map="point"              one fixed marker (data-lat, data-lng, data-name);
  *   data-map="geojson"            markers with popups from data-geojson-url
  *                                 and/or data-geojson-source (the id of a
@@ -158,7 +157,7 @@
     if (status) { status.textContent = message; }
   }
 
-  function initPickupPointForm(element) {
+  function initPlaceForm(element) {
     var latInput = document.getElementById(element.dataset.latInput);
     var lngInput = document.getElementById(element.dataset.lngInput);
     var flagInput = document.getElementById(element.dataset.flagInput);
@@ -244,8 +243,7 @@
   }
 
   var INITIALISERS = {
-    "place-form": initPickupPointForm,
-    "pickup-point-form": initPickupPointForm,
+    "place-form": initPlaceForm,
     point: initPointMap,
     geojson: initGeojsonMap,
   };
@@ -264,8 +262,7 @@
     namedMarker: namedMarker,
     popupContent: popupContent,
     initAll: initAll,
-    initPickupPointForm: initPickupPointForm,
-    initPlaceForm: initPickupPointForm,
+    initPlaceForm: initPlaceForm,
     initPointMap: initPointMap,
     initGeojsonMap: initGeojsonMap,
   };

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from amap.distribution import notifications
+from amap import hooks
+from amap.distribution.hooks import CONCERNED_PEOPLE
 from amap.distribution.models import Distribution, OrderCycle
 from amap.distribution.recurrence import SeasonRule
 from amap.distribution.services import calendar as services
@@ -298,12 +299,9 @@ def test_people_concerned_gathers_every_provider_once(distribution):
         assert d == distribution
         return [buyer, volunteers[0]]
 
-    notifications.register_concerned_people(buyers)
-    notifications.register_concerned_people(buyers)
-    try:
+    with hooks.register_temporarily(CONCERNED_PEOPLE, buyers):
+        hooks.register(CONCERNED_PEOPLE, buyers)  # a second time: called once
         people = services.people_concerned_by(distribution)
-    finally:
-        notifications.unregister_concerned_people(buyers)
     assert {p.pk for p in people} == {buyer.pk, *(v.pk for v in volunteers)}
     assert len(people) == 3
     assert len(services.people_concerned_by(distribution)) == 2

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_q.models import Schedule
 
-from amap.distribution import notifications
+from amap import hooks
+from amap.distribution.hooks import CYCLE_CLOSED
 from amap.distribution.models import OrderCycle
 from amap.distribution.services.calendar import close_due_cycles, close_order_cycle
 from amap.distribution.tasks import close_due_cycles_task
@@ -42,9 +43,8 @@ def refreshed(cycle):
 def told():
     """The cycle ids the "cycle closed" hooks were called with, in order."""
     calls = []
-    notifications.register_cycle_closed(calls.append)
-    yield calls
-    notifications.unregister_cycle_closed(calls.append)
+    with hooks.register_temporarily(CYCLE_CLOSED, calls.append):
+        yield calls
 
 
 def test_close_due_cycles_closes_each_past_deadline_cycle_once(collective):
@@ -111,13 +111,10 @@ def test_a_failing_hook_neither_stops_the_others_nor_the_closing(
     def broken(cycle_id):
         raise RuntimeError("mail server down")
 
-    notifications.register_cycle_closed(broken)
-    try:
+    with hooks.register_temporarily(CYCLE_CLOSED, broken):
         first, second = due_cycle(collective, hours_ago=2), due_cycle(collective)
         with django_capture_on_commit_callbacks(execute=True):
             assert close_due_cycles() == [first.pk, second.pk]
-    finally:
-        notifications.unregister_cycle_closed(broken)
 
     assert sorted(told) == [first.pk, second.pk]
 

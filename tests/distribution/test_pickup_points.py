@@ -21,6 +21,7 @@ from amap import geocoding
 from amap.distribution.models import PickupPoint, UsualPickupPoint
 from amap.distribution.services import pickup_points as services
 from amap.distribution.tasks import geocode_pickup_point_task
+from amap.locations import validate_french_postcode
 from amap.members.models import Membership
 from tests.factories import (
     CollectiveFactory,
@@ -97,7 +98,7 @@ def no_geocoding(monkeypatch):
 
 @pytest.mark.parametrize("postcode", ["01000", "44000", "95880", "97400", "98800"])
 def test_french_postcodes_are_accepted(postcode, collective, organiser):
-    assert services.validate_french_postcode(postcode) is None
+    assert validate_french_postcode(postcode) is None
     address = {**ADDRESS, "postcode": postcode}
     point = services.create_pickup_point(
         collective=collective, created_by=organiser, name="Maison", **address
@@ -119,7 +120,7 @@ def test_french_postcodes_are_accepted(postcode, collective, organiser):
 )
 def test_other_postcodes_are_refused(postcode, message):
     with pytest.raises(ValidationError) as caught:
-        services.validate_french_postcode(postcode)
+        validate_french_postcode(postcode)
     assert caught.value.messages == [message]
 
 

@@ -8,8 +8,8 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from amap.distribution.hooks import concerned_people
 from amap.distribution.models import OrderCycle
-from amap.distribution.notifications import concerned_people
 from amap.orders.models import Order, OrderLine
 from amap.orders.services.booking import cancel_order, place_order
 from amap.producers.models import Offer

@@ -590,7 +590,7 @@ def test_a_cycles_offers_carry_the_stock_markers(
 
     def badge(offer):
         return render_to_string(
-            "producers/offer_stock_badge.html", {"offer": offer}
+            "producers/includes/offer_stock_badge.html", {"offer": offer}
         ).strip()
 
     assert offers[sold_out.pk].is_sold_out

@@ -17,8 +17,8 @@ from amap.emails import send_templated_email
 from amap.members.models import Collective
 from amap.members.permissions import require_organiser
 
+from ..hooks import concerned_people, cycle_closed
 from ..models import CalendarFeed, Distribution, OrderCycle, PickupPoint
-from ..notifications import concerned_people, cycle_closed
 from ..recurrence import PlannedCycle, SeasonRule, SeasonRuleError, plan_season
 
 SEASON_RULE_MESSAGES = {
@@ -167,7 +167,7 @@ def close_order_cycle(cycle: OrderCycle, *, closed_by) -> bool:
 
     `closed_by` is None when the deadline task closes the cycle. Locks the
     cycle row, so of two closings at once only one closes it; that one tells
-    the registered apps (`notifications.cycle_closed`) after commit. Returns
+    the registered apps (`hooks.cycle_closed`) after commit. Returns
     whether this call closed the cycle.
     """
     if closed_by is not None:
@@ -232,7 +232,7 @@ def cancel_distribution(
 
 
 def people_concerned_by(distribution: Distribution) -> list:
-    """Everyone to tell about a change to the distribution (see `notifications`)."""
+    """Everyone to tell about a change to the distribution (see `hooks`)."""
     return concerned_people(distribution)
 
 

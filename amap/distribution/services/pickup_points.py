@@ -5,15 +5,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from amap.background import enqueue_on_commit
 from amap.locations import (
     ADDRESS_FIELDS,
     POSITION_FIELDS,
-    apply_position_change,
+    apply_place_edit,
+    geocode_on_commit,
     geocode_place,
     hand_over_to_geocoding,
     set_hand_position,
-    validate_french_postcode,
+    validate_place,
 )
 from amap.members.models import Collective
 from amap.members.permissions import (
@@ -41,21 +41,11 @@ def _check_fields(fields: dict) -> None:
 
 def _validate(point: PickupPoint) -> None:
     errors = {}
-    try:
-        validate_french_postcode(point.postcode)
-    except ValidationError as error:
-        errors["postcode"] = error.messages
     if point.capacity is not None and point.capacity < 1:
         errors["capacity"] = [
             _("The capacity must be at least 1 household; leave it empty if unlimited.")
         ]
-    try:
-        point.full_clean(exclude=["postcode", "capacity"])
-    except ValidationError as error:
-        for field, messages in error.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
+    validate_place(point, errors=errors, exclude=("capacity",))
 
 
 @transaction.atomic
@@ -79,8 +69,7 @@ def create_pickup_point(
         hand_over_to_geocoding(point)
     _validate(point)
     point.save()
-    if point.geocode_status == PickupPoint.GeocodeStatus.PENDING:
-        enqueue_on_commit(GEOCODE_TASK, point.pk)
+    geocode_on_commit(point, task=GEOCODE_TASK)
     return point
 
 
@@ -93,30 +82,16 @@ def update_pickup_point(
     regeocode: bool = False,
     **fields,
 ) -> PickupPoint:
-    """Change a pickup point; the position follows `apply_position_change`."""
+    """Change a pickup point; the position follows `apply_place_edit`."""
     require_organiser(updated_by, pickup_point.collective)
     _check_fields(fields)
     point = PickupPoint.objects.select_for_update().get(pk=pickup_point.pk)
-    latitude = fields.pop("latitude", None)
-    longitude = fields.pop("longitude", None)
-    address_changed = any(
-        field in fields and fields[field] != getattr(point, field)
-        for field in ADDRESS_FIELDS
-    )
-    for field, value in fields.items():
-        setattr(point, field, value)
-    apply_position_change(
-        point,
-        address_changed=address_changed,
-        position_set_by_hand=position_set_by_hand,
-        regeocode=regeocode,
-        latitude=latitude,
-        longitude=longitude,
+    apply_place_edit(
+        point, fields, position_set_by_hand=position_set_by_hand, regeocode=regeocode
     )
     _validate(point)
     point.save()
-    if point.geocode_status == PickupPoint.GeocodeStatus.PENDING:
-        enqueue_on_commit(GEOCODE_TASK, point.pk)
+    geocode_on_commit(point, task=GEOCODE_TASK)
     return point
 
 

@@ -19,8 +19,8 @@ from amap.emails import send_templated_email
 from amap.members.models import Membership
 from amap.members.permissions import can_manage_collective, require_organiser
 
+from ..hooks import sheet_touched_on_commit
 from ..models import Distribution, Shift, ShiftAssignment
-from ..notifications import sheet_touched_on_commit
 
 # Helpers --------------------------------------------------------------------
 

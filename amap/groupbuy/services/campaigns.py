@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from amap.distribution.hooks import sheet_touched_on_commit
 from amap.distribution.models import Distribution
-from amap.distribution.notifications import sheet_touched_on_commit
 from amap.members.permissions import organised_collectives
 from amap.money import ZERO
 from amap.producers.models import MAX_PRICE, Partnership, Producer

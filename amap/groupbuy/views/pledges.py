@@ -116,7 +116,7 @@ def campaign_panel(request, pk):
     progress = campaign_progress(campaign, request.user, typed, items=items)
     return render(
         request,
-        "groupbuy/campaign_panel.html",
+        "groupbuy/includes/campaign_panel.html",
         {"campaign": campaign, "progress": progress},
     )
 

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from amap.members.models import Collective
 from amap.money import ZERO
 
-from ..extensions import other_amounts_due, other_member_dues
+from ..hooks import other_amounts_due, other_member_dues
 from ..models import Instalment, Order, OrderPayment, Subscription
 
 
@@ -102,7 +102,7 @@ class CollectiveBalance:
     collective: Collective
     instalments: list = field(default_factory=list)
     orders: list = field(default_factory=list)
-    others: list = field(default_factory=list)  # extensions.OtherDue
+    others: list = field(default_factory=list)  # hooks.OtherDue
 
     @property
     def total(self) -> Decimal:
@@ -131,7 +131,7 @@ class CollectiveBalance:
 
 def member_balances(user) -> list[CollectiveBalance]:
     """Per collective (by name): the member's instalments, orders and what
-    higher apps add (group purchases, see `extensions`). Two queries plus
+    higher apps add (group purchases, see `hooks`). Two queries plus
     the providers' own (four for group purchases)."""
     balances: dict[int, CollectiveBalance] = {}
 
@@ -171,7 +171,7 @@ def amounts_due_by_member(collective, member_ids) -> dict[int, Decimal]:
     """What each of `member_ids` still owes `collective`, counted as
     `member_balances` does: unpaid instalments of active subscriptions plus
     the unpaid part of confirmed orders, plus what higher apps add (group
-    purchases, see `extensions`). Members owing nothing are left out. Two
+    purchases, see `hooks`). Members owing nothing are left out. Two
     queries whatever the number of members, plus the providers' own (two for
     group purchases)."""
     member_ids = set(member_ids)

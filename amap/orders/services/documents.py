@@ -408,7 +408,7 @@ def send_sheet_links(cycle_id: int) -> int:
 
 
 def on_cycle_closed(cycle_id: int) -> None:
-    """Registered with `amap.distribution.notifications`: once a cycle closes,
+    """Registered in `amap.orders.hooks`: once a cycle closes,
     email the farms their picking lists, build the sheets and delivery notes,
     and send the organisers the links. Each in its own task.
 
@@ -425,6 +425,6 @@ def on_cycle_closed(cycle_id: int) -> None:
 
 
 def on_sheet_touched(distribution_id: int) -> None:
-    """Registered with `amap.distribution.notifications`: a shift or a
+    """Registered in `amap.orders.hooks`: a shift or a
     volunteer changed, so the stored sheet is rebuilt."""
     touch_distribution_sheets([distribution_id])

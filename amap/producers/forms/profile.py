@@ -1,54 +1,37 @@
 """Forms of the farm profile, of producer creation and of partnerships."""
 
 import math
-from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from amap.locations import validate_french_postcode
+from amap.location_forms import AddressFields, PositionFields
 from amap.members.models import User
 
 from ..models import DESCRIPTION_MAX_LENGTH, Label
 from ..services.profile import MAX_PHOTO_SIZE
 
-SIX_PLACES = Decimal("0.000001")
-POSITION_FIELDS = ("latitude", "longitude")
 
+class _FarmFields(AddressFields):
+    """What every form of a farm asks: its name, activity and address."""
 
-def _clean_postcode(value: str) -> str:
-    postcode = value.strip().replace(" ", "")
-    validate_french_postcode(postcode)
-    return postcode
-
-
-class AddressFields(forms.Form):
+    name = forms.CharField(label=_("Name of the farm"), max_length=150)
+    activity = forms.CharField(
+        label=_("Activity"),
+        max_length=150,
+        required=False,
+        help_text=_("In a few words: market gardening, bakery, goat cheese…"),
+    )
     street = forms.CharField(
         label=_("Street and number, or place name"),
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
     )
-    postcode = forms.CharField(
-        label=_("Postcode"),
-        # Room for "44 000": spaces are dropped before checking the 5 digits.
-        max_length=8,
-        widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "autocomplete": "postal-code"}
-        ),
-    )
-    town = forms.CharField(
-        label=_("Town"),
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
-    )
-
-    def clean_postcode(self):
-        return _clean_postcode(self.cleaned_data["postcode"])
 
 
-class ProducerProfileForm(AddressFields):
+class ProducerProfileForm(_FarmFields, PositionFields):
     """The farm as its producers describe it; the map fills the hidden
     position fields and `position_set_by_hand`."""
 
@@ -67,13 +50,6 @@ class ProducerProfileForm(AddressFields):
         "town",
     ]
 
-    name = forms.CharField(label=_("Name of the farm"), max_length=150)
-    activity = forms.CharField(
-        label=_("Activity"),
-        max_length=150,
-        required=False,
-        help_text=_("In a few words: market gardening, bakery, goat cheese…"),
-    )
     description = forms.CharField(
         label=_("Description"),
         required=False,
@@ -125,13 +101,8 @@ class ProducerProfileForm(AddressFields):
     website = forms.URLField(
         label=_("Website"), required=False, max_length=200, assume_scheme="https"
     )
-    latitude = forms.DecimalField(required=False, widget=forms.HiddenInput)
-    longitude = forms.DecimalField(required=False, widget=forms.HiddenInput)
-    position_set_by_hand = forms.BooleanField(required=False, widget=forms.HiddenInput)
-    regeocode = forms.BooleanField(
-        label=_("Find the position from the address again"),
-        required=False,
-        help_text=_("Forgets the position placed by hand on the map."),
+    missing_position_message = _(
+        "Place the farm on the map: both the latitude and the longitude are needed."
     )
 
     def clean_photo(self):
@@ -145,43 +116,9 @@ class ProducerProfileForm(AddressFields):
             )
         return photo
 
-    def _clean_coordinate(self, name, limit, message):
-        value = self.cleaned_data.get(name)
-        if value is None:
-            return None
-        if not -limit <= value <= limit:
-            raise ValidationError(message)
-        return value.quantize(SIX_PLACES)
-
-    def clean_latitude(self):
-        return self._clean_coordinate(
-            "latitude", 90, _("The latitude must be between -90 and 90.")
-        )
-
-    def clean_longitude(self):
-        return self._clean_coordinate(
-            "longitude", 180, _("The longitude must be between -180 and 180.")
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("position_set_by_hand") and not cleaned.get("regeocode"):
-            missing = any(cleaned.get(name) is None for name in POSITION_FIELDS)
-            if missing and not any(name in self.errors for name in POSITION_FIELDS):
-                self.add_error(
-                    "latitude",
-                    _(
-                        "Place the farm on the map: both the latitude and the "
-                        "longitude are needed."
-                    ),
-                )
-        return cleaned
-
     def service_fields(self) -> dict:
         """Keyword arguments for `update_producer_profile`."""
-        data = dict(self.cleaned_data)
-        data.pop("regeocode", None)
-        data.pop("position_set_by_hand", None)
+        data = super().service_fields()
         remove_photo = data.pop("remove_photo", False)
         photo = data.pop("photo", None)
         if photo and hasattr(photo, "content_type"):  # a new upload
@@ -191,18 +128,11 @@ class ProducerProfileForm(AddressFields):
         return data
 
 
-class ProducerCreateForm(AddressFields):
+class ProducerCreateForm(_FarmFields):
     """What an organiser knows of a new farm; its producers complete the rest."""
 
     field_order = ["name", "activity", "street", "postcode", "town", "manager_email"]
 
-    name = forms.CharField(label=_("Name of the farm"), max_length=150)
-    activity = forms.CharField(
-        label=_("Activity"),
-        max_length=150,
-        required=False,
-        help_text=_("In a few words: market gardening, bakery, goat cheese…"),
-    )
     manager_email = forms.EmailField(
         label=_("Email of the producer's account"),
         help_text=_(

@@ -9,14 +9,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from amap.background import enqueue_on_commit
 from amap.locations import (
     ADDRESS_FIELDS,
     POSITION_FIELDS,
-    apply_position_change,
+    apply_place_edit,
+    geocode_on_commit,
     geocode_place,
     hand_over_to_geocoding,
-    validate_french_postcode,
+    validate_place,
 )
 from amap.members.models import Collective, Membership
 from amap.members.permissions import organised_collectives, require_organiser
@@ -48,20 +48,10 @@ def _check_fields(fields: dict) -> None:
 
 def _validate(producer: Producer) -> None:
     errors = {}
-    try:
-        validate_french_postcode(producer.postcode)
-    except ValidationError as error:
-        errors["postcode"] = error.messages
     photo = producer.photo
     if photo and not getattr(photo, "_committed", True) and photo.size > MAX_PHOTO_SIZE:
         errors["photo"] = [_("The photo is too big: 5 MB at most.")]
-    try:
-        producer.full_clean(exclude=["postcode"])
-    except ValidationError as error:
-        for field, messages in error.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
+    validate_place(producer, errors=errors)
 
 
 def _unique_slug(name: str) -> str:
@@ -143,7 +133,7 @@ def create_producer(
             referent=created_by if is_organiser else None,
             added_by=created_by,
         )
-    enqueue_on_commit(GEOCODE_TASK, producer.pk)
+    geocode_on_commit(producer, task=GEOCODE_TASK)
     return producer
 
 
@@ -156,7 +146,7 @@ def update_producer_profile(
     regeocode: bool = False,
     **fields,
 ) -> Producer:
-    """Change a farm's profile; the position follows `apply_position_change`.
+    """Change a farm's profile; the position follows `apply_place_edit`.
 
     Its public text and photo (`MODERATED_FIELDS`) are not changed here: they
     become a change waiting for an organiser's approval
@@ -186,22 +176,9 @@ def update_producer_profile(
             **{**{field: getattr(farm, field) for field in PUBLIC_FIELDS}, **proposed},
         )
     labels = fields.pop("labels", None)
-    latitude = fields.pop("latitude", None)
-    longitude = fields.pop("longitude", None)
-    address_changed = any(
-        field in fields and fields[field] != getattr(farm, field)
-        for field in ADDRESS_FIELDS
-    )
     old_photo = farm.photo.name if farm.photo else ""
-    for field, value in fields.items():
-        setattr(farm, field, value)
-    apply_position_change(
-        farm,
-        address_changed=address_changed,
-        position_set_by_hand=position_set_by_hand,
-        regeocode=regeocode,
-        latitude=latitude,
-        longitude=longitude,
+    apply_place_edit(
+        farm, fields, position_set_by_hand=position_set_by_hand, regeocode=regeocode
     )
     _validate(farm)
     farm.save()
@@ -209,8 +186,7 @@ def update_producer_profile(
     if old_photo and "photo" in fields and farm.photo.name != old_photo:
         storage = farm.photo.storage
         transaction.on_commit(lambda: storage.delete(old_photo))
-    if farm.geocode_status == Producer.GeocodeStatus.PENDING:
-        enqueue_on_commit(GEOCODE_TASK, farm.pk)
+    geocode_on_commit(farm, task=GEOCODE_TASK)
     return farm
 
 
