@@ -100,7 +100,7 @@ def test_forty_members_racing_for_the_last_ten_units_book_exactly_ten(
     assert len(refused) == 30
     for result in refused:
         assert result.order is None
-        assert result.refused[offer.pk].startswith("Only 0 piece of Fraises left")
+        assert result.refused[offer.pk].startswith("Only 0\xa0pieces of Fraises left")
     offer.refresh_from_db()
     assert offer.booked == Decimal("30") == offer.quantity_available
     assert booked_in_lines(offer) == 10
