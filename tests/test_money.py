@@ -174,3 +174,29 @@ def test_no_template_writes_the_euro_sign_after_a_placeholder():
         if path.suffix in {".html", ".txt"} and pattern.search(path.read_text())
     ]
     assert offenders == []
+
+
+def test_no_python_writes_the_euro_sign_after_a_placeholder():
+    """Python code shows amounts with format_euros: no `{amount} €` nor
+    `%(amount)s €` (amap/money.py adds the sign, once)."""
+    pattern = re.compile(r"(\}|%\(\w+\)s)[ \xa0]?€")
+    offenders = [
+        str(path)
+        for folder in ("amap", "cms")
+        for path in Path(settings.BASE_DIR, folder).rglob("*.py")
+        if path.name != "money.py" and pattern.search(path.read_text())
+    ]
+    assert offenders == []
+
+
+def test_the_price_limit_is_an_amount_in_the_active_language():
+    from amap.producers.forms.catalogue import ProductForm
+
+    for language, message in [
+        ("fr", f"Le prix est trop élevé : 100{NBSP}000,00{NBSP}€ au maximum."),
+        ("en", f"The price is too high: 100,000.00{NBSP}€ at most."),
+    ]:
+        with translation.override(language):
+            form = ProductForm(data={"price": "1000000"})
+            assert not form.is_valid()
+            assert form.errors["price"] == [message]

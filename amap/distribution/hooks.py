@@ -9,6 +9,7 @@ never imports `orders` or `groupbuy`.
 """
 
 import logging
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -29,7 +30,7 @@ SHEET_TOUCHED = "distribution.sheet_touched"
 def concerned_people(distribution) -> list:
     """Active users with an email address concerned by `distribution`, each once,
     sorted by name. One query per registered function."""
-    people = {}
+    people: dict[int, Any] = {}
     for provider in hooks.get_hooks(CONCERNED_PEOPLE):
         for user in provider(distribution):
             if user.is_active and user.email:

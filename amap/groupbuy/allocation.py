@@ -220,7 +220,7 @@ def _largest_remainders(
     return shares
 
 
-def share_units(item: ItemInput, cases: int, policy: Policy) -> dict[int, int]:
+def share_units(item: ItemInput, cases: int, policy: Policy | str) -> dict[int, int]:
     """Units per pledge key for `cases` cases; every pledge is present.
 
     Raises ValueError when the cases hold more units than the pledges accept.
@@ -243,7 +243,7 @@ def share_units(item: ItemInput, cases: int, policy: Policy) -> dict[int, int]:
     return dict(sorted(shares.items()))
 
 
-def allocate_item(item: ItemInput, policy: Policy) -> ItemAllocation:
+def allocate_item(item: ItemInput, policy: Policy | str) -> ItemAllocation:
     cases, reason = _cases_and_reason(item)
     return ItemAllocation(
         key=item.key,
@@ -254,7 +254,7 @@ def allocate_item(item: ItemInput, policy: Policy) -> ItemAllocation:
     )
 
 
-def allocate(items: Iterable[ItemInput], policy: Policy) -> list[ItemAllocation]:
+def allocate(items: Iterable[ItemInput], policy: Policy | str) -> list[ItemAllocation]:
     """One allocation per item, in the order given."""
     items = list(items)
     keys = [item.key for item in items]

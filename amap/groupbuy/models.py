@@ -368,7 +368,7 @@ class Payment(ReceivedPayment):
         verbose_name_plural = _("group purchase payments")
 
     def __str__(self):
-        return f"{self.member} — {self.campaign}: {self.amount} €"
+        return f"{self.member} — {self.campaign}: {format_euros(self.amount)}"
 
 
 class Wish(models.Model):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amap.distribution.models import Distribution
 from amap.members.models import Collective
-from amap.money import ZERO
+from amap.money import ZERO, format_euros
 from amap.producers.models import Offer, Producer, Product
 
 
@@ -438,7 +438,7 @@ class OrderPayment(ReceivedPayment):
         ]
 
     def __str__(self):
-        return f"{self.order} — {self.amount} €"
+        return f"{self.order} — {format_euros(self.amount)}"
 
 
 # Absences --------------------------------------------------------------------

@@ -3,6 +3,9 @@
 accounts have not accepted the current charter (so they cannot publish stock).
 """
 
+from collections.abc import Iterable
+from typing import Any, cast
+
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import ngettext
@@ -42,7 +45,8 @@ def organiser_waiting(user, collectives) -> dict[int, list[Waiting]]:
     )
     slugs = {collective.pk: collective.slug for collective in collectives}
     waiting: dict[int, list[Waiting]] = {}
-    for row in rows:
+    # The counts are annotated by name (**counts): the stubs cannot see them.
+    for row in cast(Iterable[dict[str, Any]], rows):
         items = waiting.setdefault(row["collective"], [])
         slug = slugs[row["collective"]]
         if row["to_review"]:

@@ -279,7 +279,7 @@ class OrderLine:
     case_size: int
     cases: int
     units: int
-    unit_price: Decimal
+    unit_price: Decimal | None
     amount: Decimal
 
 
@@ -303,6 +303,7 @@ def supplier_order(campaign: GroupPurchase) -> SupplierOrder:
     to be selected by the caller)."""
     lines = []
     for item in Item.objects.filter(campaign=campaign, cases_ordered__gt=0):
+        assert item.cases_ordered is not None
         units = item.cases_ordered * item.case_size
         lines.append(
             OrderLine(
@@ -328,7 +329,7 @@ class CollectedLine:
     name: str
     unit: str
     quantity: int
-    unit_price: Decimal
+    unit_price: Decimal | None
     amount: Decimal
     supplier: str
     member: object = None
@@ -354,6 +355,7 @@ def collected_at(distributions) -> dict[tuple[int, int], list[CollectedLine]]:
     for pledge in pledges:
         item = pledge.item
         campaign = item.campaign
+        assert campaign.distribution_id is not None and pledge.allocated is not None
         lines[(campaign.distribution_id, pledge.member_id)].append(
             CollectedLine(
                 campaign_id=campaign.pk,

@@ -147,17 +147,17 @@ def campaign_progress(
     by_item: dict[int, list[Pledge]] = defaultdict(list)
     mine: dict[int, Pledge] = {}
     member_id = member.pk if member is not None else None
-    for row in Pledge.objects.filter(item__campaign=campaign).only(
+    for pledge in Pledge.objects.filter(item__campaign=campaign).only(
         "pk", "item_id", "member_id", "quantity", "tolerance", "pledged_at"
     ):
-        if row.member_id == member_id and member_id is not None:
-            mine[row.item_id] = row
+        if pledge.member_id == member_id and member_id is not None:
+            mine[pledge.item_id] = pledge
         else:
-            by_item[row.item_id].append(row)
+            by_item[pledge.item_id].append(pledge)
 
     rows = []
     inputs = []
-    member_keys = {}
+    member_keys: dict[int, int] = {}
     for item in items:
         saved = mine.get(item.pk)
         quantity, tolerance = (saved.quantity, saved.tolerance) if saved else (0, 0)
@@ -187,7 +187,8 @@ def campaign_progress(
     for (item, saved, quantity, tolerance), item_in, allocation in zip(
         rows, inputs, allocations, strict=True
     ):
-        share = allocation.shares.get(member_keys.get(item.pk), 0)
+        key = member_keys.get(item.pk)
+        share = allocation.shares.get(key, 0) if key is not None else 0
         row = ItemRow(
             item=item,
             tiers=list(item.tiers.all()),

@@ -48,7 +48,7 @@ def ranked_wishes(user, *, with_voters: bool = False) -> list[Wish]:
         votes = Vote.objects.filter(
             wish__in=[wish.pk for wish in wishes if wish.collective_id in managed]
         ).select_related("member")
-        by_wish = {}
+        by_wish: dict[int, list[Vote]] = {}
         for support in votes.order_by("-quantity", "created_at"):
             by_wish.setdefault(support.wish_id, []).append(support)
         for wish in wishes:

@@ -165,18 +165,17 @@ def extend_campaign(
         raise ValidationError(
             {"closes_at": _("Choose a closing date in the future.")}, code="past"
         )
-    if campaign.distribution_id:
-        distribution = campaign.distribution
-        if distribution.start_datetime <= closes_at:
-            raise ValidationError(
-                {
-                    "closes_at": _(
-                        "Pledges must close before the distribution of %(date)s."
-                    )
-                    % {"date": _date(distribution.start_datetime)}
-                },
-                code="after_distribution",
-            )
+    distribution = campaign.distribution
+    if distribution is not None and distribution.start_datetime <= closes_at:
+        raise ValidationError(
+            {
+                "closes_at": _(
+                    "Pledges must close before the distribution of %(date)s."
+                )
+                % {"date": _date(distribution.start_datetime)}
+            },
+            code="after_distribution",
+        )
     campaign.closes_at = closes_at
     campaign.closed_at = None
     campaign.status = Status.OPEN

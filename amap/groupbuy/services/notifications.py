@@ -3,6 +3,8 @@ once the change that calls for them is committed."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -42,7 +44,7 @@ def _notify_members(campaign_id: int, *, template: str, now=None) -> int:
         Pledge.objects.filter(pk__in=[p.pk for p in pledges]).update(notified_at=now)
         for member_pledges in by_member.values():
             member = member_pledges[0].member
-            lines = [
+            lines: list[dict[str, Any]] = [
                 {
                     "pledge": pledge,
                     "item": pledge.item,

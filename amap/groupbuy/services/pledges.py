@@ -5,6 +5,8 @@ Every write locks the campaign row first, the row closing locks too, so a
 pledge is either saved before the campaign closes or refused after it.
 """
 
+from typing import Any, cast
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
@@ -207,7 +209,8 @@ def pledge_many(
                     % {"item": item.name}
                 ]
         if errors:
-            raise ValidationError(errors, code="invalid")
+            # Keyed by item pk: ValidationError takes any key, its stubs only str.
+            raise ValidationError(cast(dict[str, Any], errors), code="invalid")
         current = {
             pledge.item_id: pledge
             for pledge in Pledge.objects.select_for_update().filter(

@@ -5,10 +5,12 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from ..models import MAX_PRICE, MAX_QUANTITY, Product
 from ..services.catalogue import MAX_PHOTO_SIZE
+from ..services.stock import price_too_high
 
 
 def _decimal_widget():
@@ -31,7 +33,7 @@ class ProductForm(forms.Form):
         error_messages={
             "invalid": _("Enter a price in euros, e.g. 3.20."),
             "min_value": _("The price cannot be negative."),
-            "max_value": _("The price is too high: %(limit_value)s € at most."),
+            "max_value": lazy(price_too_high, str)(),
             "max_decimal_places": _("At most 2 decimals for a price, e.g. 3.20."),
         },
         widget=_decimal_widget(),

@@ -4,6 +4,7 @@ named `q-<product>-<cycle>`, `u-<product>-<cycle>` and `p-<product>-<cycle>`."""
 from dataclasses import dataclass
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from amap.distribution.models import OrderCycle
@@ -12,7 +13,7 @@ from amap.money import format_amount, plain_quantity
 from ..models import MAX_PRICE, MAX_QUANTITY, Product
 from ..selectors.catalogue import group_by_category
 from ..selectors.stock import cell_name
-from ..services.stock import StockCell
+from ..services.stock import StockCell, price_too_high
 
 
 def quantity_field(label: str) -> forms.DecimalField:
@@ -46,7 +47,7 @@ def price_field(label: str) -> forms.DecimalField:
         error_messages={
             "invalid": _("Enter a price in euros, e.g. 3.20."),
             "min_value": _("The price cannot be negative."),
-            "max_value": _("The price is too high: %(limit_value)s € at most."),
+            "max_value": lazy(price_too_high, str)(),
             "max_decimal_places": _("At most 2 decimals for a price, e.g. 3.20."),
         },
         widget=forms.TextInput(

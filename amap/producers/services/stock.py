@@ -85,15 +85,21 @@ def _quantity_error(cell: StockCell, offer: Offer | None) -> str | None:
     return None
 
 
+def price_too_high() -> str:
+    """The message for a price above `MAX_PRICE`, the limit as an amount in
+    the active language (the forms show it too, lazily)."""
+    return _("The price is too high: %(max)s at most.") % {
+        "max": format_euros(MAX_PRICE)
+    }
+
+
 def _price_error(price: Decimal | None) -> str | None:
     if price is None:
         return None
     if price < 0:
         return _("The price cannot be negative.")
     if price > MAX_PRICE:
-        return _("The price is too high: %(max)s at most.") % {
-            "max": format_euros(MAX_PRICE)
-        }
+        return price_too_high()
     if not is_whole_cents(price):
         return _("At most 2 decimals for a price, e.g. 3.20.")
     return None
