@@ -356,10 +356,8 @@ class PaymentListView(_CampaignAccess, ServiceFormView):
         record_payment(
             campaign=self.campaign,
             member=row.member,
-            amount=form.cleaned_data["amount"],
-            method=form.cleaned_data["method"],
-            reference=form.cleaned_data["reference"],
             received_by=self.request.user,
+            **form.received(),
         )
 
     def get_success_url(self):
