@@ -108,54 +108,58 @@ def _save_item(item: Item, tiers) -> Item:
     return item
 
 
+def _item_terms(
+    *,
+    name: str,
+    case_size: int,
+    unit: str = "kg",
+    min_cases: int = 0,
+    max_cases: int | None = None,
+) -> dict:
+    """What `add_item` and `update_item` set on an item, besides its tiers."""
+    return {
+        "name": name.strip(),
+        "unit": unit,
+        "case_size": case_size,
+        "min_cases": min_cases or 0,
+        "max_cases": max_cases,
+    }
+
+
 @transaction.atomic
 def add_item(
     *,
     campaign: GroupPurchase,
     added_by,
-    name: str,
-    case_size: int,
     tiers: Sequence[tuple[int, Decimal]],
-    unit: str = "kg",
-    min_cases: int = 0,
-    max_cases: int | None = None,
     product=None,
+    **terms,
 ) -> Item:
+    """A new item at the end of a draft; `terms` as `_item_terms` takes them."""
+    terms = _item_terms(**terms)
     campaign = lock_campaign_for(added_by, campaign)
     _item_editable(campaign)
     item = Item(
         campaign=campaign,
-        name=name.strip(),
-        unit=unit,
-        case_size=case_size,
-        min_cases=min_cases or 0,
-        max_cases=max_cases,
         product=product,
         position=campaign.items.count(),
+        **terms,
     )
     return _save_item(item, tiers)
 
 
 @transaction.atomic
 def update_item(
-    item: Item,
-    *,
-    updated_by,
-    name: str,
-    case_size: int,
-    tiers: Sequence[tuple[int, Decimal]],
-    unit: str = "kg",
-    min_cases: int = 0,
-    max_cases: int | None = None,
+    item: Item, *, updated_by, tiers: Sequence[tuple[int, Decimal]], **terms
 ) -> Item:
+    """Change an item of a draft and replace its tiers; `terms` as
+    `_item_terms` takes them."""
+    terms = _item_terms(**terms)
     campaign = lock_campaign_for(updated_by, item.campaign)
     _item_editable(campaign)
     item = Item.objects.get(pk=item.pk, campaign=campaign)
-    item.name = name.strip()
-    item.unit = unit
-    item.case_size = case_size
-    item.min_cases = min_cases or 0
-    item.max_cases = max_cases
+    for field, value in terms.items():
+        setattr(item, field, value)
     return _save_item(item, tiers)
 
 

@@ -86,7 +86,7 @@ class BulkPaymentForm(forms.Form):
         return references
 
 
-class ReceivedPayment:
+class ReceivedPaymentFields:
     """For a form with `amount`, `method` and `reference` fields: what a
     payment-recording service takes from it."""
 
@@ -96,7 +96,7 @@ class ReceivedPayment:
         }
 
 
-class OrderPaymentForm(ReceivedPayment, forms.Form):
+class OrderPaymentForm(ReceivedPaymentFields, forms.Form):
     amount = forms.DecimalField(
         label=_("Amount received (€)"),
         min_value=Decimal("0.01"),
