@@ -155,25 +155,24 @@ def test_filters_in_english():
     assert html == f"-1,500.00{NBSP}€ 1{NBSP}bunch"
 
 
-def test_no_template_formats_euros_by_hand():
-    """Every amount goes through |euros: none is written `|floatformat:2 }} €`."""
-    pattern = re.compile(r"floatformat:\"?'?2\"?'? \}\}\s*€")
-    offenders = [
+def templates_matching(pattern: re.Pattern) -> list[str]:
+    """The page and email templates in which `pattern` is found."""
+    return [
         str(path)
         for path in Path(settings.BASE_DIR, "templates").rglob("*")
         if path.suffix in {".html", ".txt"} and pattern.search(path.read_text())
     ]
-    assert offenders == []
+
+
+def test_no_template_formats_euros_by_hand():
+    """Every amount goes through |euros: none is written `|floatformat:2 }} €`."""
+    pattern = re.compile(r"floatformat:\"?'?2\"?'? \}\}\s*€")
+    assert templates_matching(pattern) == []
 
 
 def test_no_template_writes_the_euro_sign_after_a_placeholder():
     pattern = re.compile(r"\}\}[ \xa0]?€")
-    offenders = [
-        str(path)
-        for path in Path(settings.BASE_DIR, "templates").rglob("*")
-        if path.suffix in {".html", ".txt"} and pattern.search(path.read_text())
-    ]
-    assert offenders == []
+    assert templates_matching(pattern) == []
 
 
 def test_no_python_writes_the_euro_sign_after_a_placeholder():

@@ -10,7 +10,7 @@ import secrets
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +38,18 @@ class OrderQuerySet(models.QuerySet):
 
     def for_member(self, user):
         return self.filter(member=user)
+
+    def with_lines(self):
+        """Lines prefetched with their product and producer, by producer then
+        product name."""
+        return self.prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=OrderLine.objects.select_related(
+                    "offer__product__producer"
+                ).order_by("offer__product__producer__name", "offer__product__name"),
+            )
+        )
 
 
 class Order(models.Model):

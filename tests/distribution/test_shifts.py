@@ -33,6 +33,24 @@ pytestmark = pytest.mark.usefixtures("english")
 NOT_ORGANISERS = ["member", "other_member", "producer_user", "other_organiser"]
 
 
+def shift_form(role, starts_at, ends_at, people_needed) -> dict:
+    """The POST data of the shift form (add or edit)."""
+    return {
+        "role": role,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "people_needed": people_needed,
+    }
+
+
+def shifts_url(distribution_id) -> str:
+    return reverse("distribution:distribution_shifts", args=[distribution_id])
+
+
+def edit_url(shift_id) -> str:
+    return reverse("distribution:shift_edit", args=[shift_id])
+
+
 @pytest.fixture
 def cast(request, collective, other_collective):
     """`cast(name)`: that person of the cast (None for anonymous), all created."""
@@ -748,10 +766,10 @@ def organiser_urls(shift, assignment):
         "standard": ("post", reverse("distribution:shift_add_standard", args=[slug])),
         "distribution": (
             "get",
-            reverse("distribution:distribution_shifts", args=[distribution.pk]),
+            shifts_url(distribution.pk),
         ),
-        "edit": ("get", reverse("distribution:shift_edit", args=[shift.pk])),
-        "save": ("post", reverse("distribution:shift_edit", args=[shift.pk])),
+        "edit": ("get", edit_url(shift.pk)),
+        "save": ("post", edit_url(shift.pk)),
         "remove": ("post", reverse("distribution:shift_remove", args=[shift.pk])),
         "assign": ("post", reverse("distribution:shift_assign", args=[shift.pk])),
         "unassign": (
@@ -938,9 +956,7 @@ def test_distribution_shifts_lists_volunteers_and_sorted_members(
     another_member(collective, user__first_name="Anne", user__last_name="Zola")
     another_member(collective, user__first_name="Bruno", user__last_name="Abel")
 
-    response = client_as("organiser").get(
-        reverse("distribution:distribution_shifts", args=[shift.distribution_id])
-    )
+    response = client_as("organiser").get(shifts_url(shift.distribution_id))
 
     html = response.content.decode()
     assertContains(response, "Louise Leroy")
@@ -952,13 +968,8 @@ def test_distribution_shifts_lists_volunteers_and_sorted_members(
 
 def test_organiser_adds_a_shift(client_as, distribution):
     response = client_as("organiser").post(
-        reverse("distribution:distribution_shifts", args=[distribution.pk]),
-        {
-            "role": "Installation",
-            "starts_at": "17:30",
-            "ends_at": "18:15",
-            "people_needed": "3",
-        },
+        shifts_url(distribution.pk),
+        shift_form("Installation", "17:30", "18:15", "3"),
         follow=True,
     )
 
@@ -975,13 +986,8 @@ def test_adding_a_shift_ending_before_its_start_shows_the_error(
     client_as, distribution
 ):
     response = client_as("organiser").post(
-        reverse("distribution:distribution_shifts", args=[distribution.pk]),
-        {
-            "role": "Installation",
-            "starts_at": "18:30",
-            "ends_at": "18:00",
-            "people_needed": "2",
-        },
+        shifts_url(distribution.pk),
+        shift_form("Installation", "18:30", "18:00", "2"),
     )
 
     assert response.status_code == 400
@@ -997,8 +1003,8 @@ def test_adding_a_shift_ending_before_its_start_shows_the_error(
 
 def test_adding_a_shift_with_bad_input_shows_errors(client_as, distribution):
     response = client_as("organiser").post(
-        reverse("distribution:distribution_shifts", args=[distribution.pk]),
-        {"role": "", "starts_at": "25:99", "ends_at": "", "people_needed": "0"},
+        shifts_url(distribution.pk),
+        shift_form("", "25:99", "", "0"),
     )
 
     assert response.status_code == 400
@@ -1008,17 +1014,13 @@ def test_adding_a_shift_with_bad_input_shows_errors(client_as, distribution):
 
 
 def test_distribution_shifts_link_to_each_shifts_edit_form(client_as, shift):
-    response = client_as("organiser").get(
-        reverse("distribution:distribution_shifts", args=[shift.distribution_id])
-    )
+    response = client_as("organiser").get(shifts_url(shift.distribution_id))
 
-    assertContains(response, reverse("distribution:shift_edit", args=[shift.pk]))
+    assertContains(response, edit_url(shift.pk))
 
 
 def test_shift_edit_form_is_prefilled(client_as, shift):
-    response = client_as("organiser").get(
-        reverse("distribution:shift_edit", args=[shift.pk])
-    )
+    response = client_as("organiser").get(edit_url(shift.pk))
 
     form = response.context["form"]
     assert form["role"].value() == "Accueil"
@@ -1027,18 +1029,13 @@ def test_shift_edit_form_is_prefilled(client_as, shift):
 
 def test_organiser_changes_a_shift(client_as, shift):
     response = client_as("organiser").post(
-        reverse("distribution:shift_edit", args=[shift.pk]),
-        {
-            "role": "Accueil et émargement",
-            "starts_at": "17:45",
-            "ends_at": "19:00",
-            "people_needed": "3",
-        },
+        edit_url(shift.pk),
+        shift_form("Accueil et émargement", "17:45", "19:00", "3"),
     )
 
     assertRedirects(
         response,
-        reverse("distribution:distribution_shifts", args=[shift.distribution_id]),
+        shifts_url(shift.distribution_id),
         fetch_redirect_response=False,
     )
     shift.refresh_from_db()
@@ -1057,13 +1054,8 @@ def test_changing_a_shift_to_fewer_places_than_volunteers_is_refused(
     ShiftAssignmentFactory(shift=shift, user=another_member(collective))
 
     response = client_as("organiser").post(
-        reverse("distribution:shift_edit", args=[shift.pk]),
-        {
-            "role": "Accueil",
-            "starts_at": "18:00",
-            "ends_at": "19:30",
-            "people_needed": "1",
-        },
+        edit_url(shift.pk),
+        shift_form("Accueil", "18:00", "19:30", "1"),
     )
 
     assertContains(

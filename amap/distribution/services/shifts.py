@@ -87,6 +87,13 @@ def _create_assignment(*, shift: Shift, user, assigned_by, already: str):
 # Shifts (organisers) ----------------------------------------------------------
 
 
+def _save_shift(shift: Shift) -> Shift:
+    shift.full_clean()
+    shift.save()
+    sheet_touched_on_commit(shift.distribution_id)
+    return shift
+
+
 @transaction.atomic
 def add_shift(
     *,
@@ -108,10 +115,7 @@ def add_shift(
         ends_at=ends_at,
         people_needed=people_needed,
     )
-    shift.full_clean()
-    shift.save()
-    sheet_touched_on_commit(distribution.pk)
-    return shift
+    return _save_shift(shift)
 
 
 @transaction.atomic
@@ -142,10 +146,7 @@ def update_shift(
     shift.starts_at = starts_at
     shift.ends_at = ends_at
     shift.people_needed = people_needed
-    shift.full_clean()
-    shift.save()
-    sheet_touched_on_commit(shift.distribution_id)
-    return shift
+    return _save_shift(shift)
 
 
 @transaction.atomic

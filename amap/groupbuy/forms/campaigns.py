@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amap.distribution.models import Distribution
 from amap.members.models import Collective
+from amap.orders.forms.payments import ReceivedPaymentFields
 from amap.orders.models import PaymentMethod
 from amap.producers.models import MAX_PRICE, Producer, Product
 
@@ -186,7 +187,7 @@ class CancelForm(forms.Form):
     )
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(ReceivedPaymentFields, forms.Form):
     member = forms.IntegerField(widget=forms.HiddenInput)
     amount = forms.DecimalField(
         label=_("Amount (€)"),

@@ -58,6 +58,14 @@ def lock_campaign(campaign: GroupPurchase) -> GroupPurchase:
     return GroupPurchase.objects.select_for_update().get(pk=campaign.pk)
 
 
+def lock_campaign_for(user, campaign: GroupPurchase) -> GroupPurchase:
+    """The campaign row locked (`lock_campaign`), then `user` checked to
+    organise it."""
+    campaign = lock_campaign(campaign)
+    require_campaign_organiser(user, campaign)
+    return campaign
+
+
 def refuse_unless(campaign: GroupPurchase, *statuses: str, message: str) -> None:
     if campaign.status not in statuses:
         raise ValidationError(message, code="status")
@@ -281,8 +289,7 @@ def update_campaign(
     unknown = set(fields) - set(CAMPAIGN_FIELDS)
     if unknown:
         raise TypeError(f"Unknown campaign fields: {sorted(unknown)}")
-    campaign = lock_campaign(campaign)
-    require_campaign_organiser(updated_by, campaign)
+    campaign = lock_campaign_for(updated_by, campaign)
     refuse_unless(
         campaign,
         Status.DRAFT,

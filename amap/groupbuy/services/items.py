@@ -14,8 +14,7 @@ from amap.money import is_whole_cents
 from amap.producers.models import MAX_PRICE
 
 from ..models import MAX_CASES, MAX_UNITS, GroupPurchase, Item, Pledge, PriceTier
-from ..permissions import require_campaign_organiser
-from .campaigns import lock_campaign, refuse_unless
+from .campaigns import lock_campaign_for, refuse_unless
 
 Status = GroupPurchase.Status
 
@@ -94,78 +93,79 @@ def _item_editable(campaign: GroupPurchase) -> None:
     )
 
 
+def _save_item(item: Item, tiers) -> Item:
+    """Check the item and its price tiers, save it and replace its tiers."""
+    tiers = _check_item(item, tiers)
+    adding = item._state.adding
+    item.full_clean()
+    item.save()
+    if not adding:
+        item.tiers.all().delete()
+    PriceTier.objects.bulk_create(
+        PriceTier(item=item, min_cases=start, unit_price=price)
+        for start, price in tiers
+    )
+    return item
+
+
+def _item_terms(
+    *,
+    name: str,
+    case_size: int,
+    unit: str = "kg",
+    min_cases: int = 0,
+    max_cases: int | None = None,
+) -> dict:
+    """What `add_item` and `update_item` set on an item, besides its tiers."""
+    return {
+        "name": name.strip(),
+        "unit": unit,
+        "case_size": case_size,
+        "min_cases": min_cases or 0,
+        "max_cases": max_cases,
+    }
+
+
 @transaction.atomic
 def add_item(
     *,
     campaign: GroupPurchase,
     added_by,
-    name: str,
-    case_size: int,
     tiers: Sequence[tuple[int, Decimal]],
-    unit: str = "kg",
-    min_cases: int = 0,
-    max_cases: int | None = None,
     product=None,
+    **terms,
 ) -> Item:
-    campaign = lock_campaign(campaign)
-    require_campaign_organiser(added_by, campaign)
+    """A new item at the end of a draft; `terms` as `_item_terms` takes them."""
+    terms = _item_terms(**terms)
+    campaign = lock_campaign_for(added_by, campaign)
     _item_editable(campaign)
     item = Item(
         campaign=campaign,
-        name=name.strip(),
-        unit=unit,
-        case_size=case_size,
-        min_cases=min_cases or 0,
-        max_cases=max_cases,
         product=product,
         position=campaign.items.count(),
+        **terms,
     )
-    tiers = _check_item(item, tiers)
-    item.full_clean()
-    item.save()
-    PriceTier.objects.bulk_create(
-        PriceTier(item=item, min_cases=start, unit_price=price)
-        for start, price in tiers
-    )
-    return item
+    return _save_item(item, tiers)
 
 
 @transaction.atomic
 def update_item(
-    item: Item,
-    *,
-    updated_by,
-    name: str,
-    case_size: int,
-    tiers: Sequence[tuple[int, Decimal]],
-    unit: str = "kg",
-    min_cases: int = 0,
-    max_cases: int | None = None,
+    item: Item, *, updated_by, tiers: Sequence[tuple[int, Decimal]], **terms
 ) -> Item:
-    campaign = lock_campaign(item.campaign)
-    require_campaign_organiser(updated_by, campaign)
+    """Change an item of a draft and replace its tiers; `terms` as
+    `_item_terms` takes them."""
+    terms = _item_terms(**terms)
+    campaign = lock_campaign_for(updated_by, item.campaign)
     _item_editable(campaign)
     item = Item.objects.get(pk=item.pk, campaign=campaign)
-    item.name = name.strip()
-    item.unit = unit
-    item.case_size = case_size
-    item.min_cases = min_cases or 0
-    item.max_cases = max_cases
-    tiers = _check_item(item, tiers)
-    item.full_clean()
-    item.save()
-    item.tiers.all().delete()
-    PriceTier.objects.bulk_create(
-        PriceTier(item=item, min_cases=start, unit_price=price)
-        for start, price in tiers
-    )
-    return item
+    for field, value in terms.items():
+        setattr(item, field, value)
+    return _save_item(item, tiers)
 
 
 @transaction.atomic
 def remove_item(item: Item, *, removed_by) -> None:
-    campaign = lock_campaign(item.campaign)
-    require_campaign_organiser(removed_by, campaign)
+    campaign = lock_campaign_for(removed_by, item.campaign)
     _item_editable(campaign)
     if Pledge.objects.filter(item=item).exists():
         raise ValidationError(

@@ -20,7 +20,13 @@ from .. import allocation
 from ..models import GroupPurchase, Item, Pledge
 from ..permissions import require_campaign_organiser
 from ..selectors.campaigns import SETTLED_STATUSES, item_inputs
-from .campaigns import check_campaign, lock_campaign, refuse_unless, touch_sheet
+from .campaigns import (
+    check_campaign,
+    lock_campaign,
+    lock_campaign_for,
+    refuse_unless,
+    touch_sheet,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +42,7 @@ def open_campaign(campaign: GroupPurchase, *, opened_by, now=None) -> GroupPurch
     """Draft → open: needs items with prices, a distribution and a closing
     date to come."""
     now = now or timezone.now()
-    campaign = lock_campaign(campaign)
-    require_campaign_organiser(opened_by, campaign)
+    campaign = lock_campaign_for(opened_by, campaign)
     if campaign.status == Status.OPEN:
         return campaign
     refuse_unless(
@@ -154,8 +159,7 @@ def extend_campaign(
 ) -> GroupPurchase:
     """Minimum not met: pledges open again until `closes_at`."""
     now = now or timezone.now()
-    campaign = lock_campaign(campaign)
-    require_campaign_organiser(extended_by, campaign)
+    campaign = lock_campaign_for(extended_by, campaign)
     refuse_unless(
         campaign,
         Status.CLOSED,
@@ -187,8 +191,7 @@ def extend_campaign(
 def order_anyway(campaign: GroupPurchase, *, decided_by, now=None) -> GroupPurchase:
     """Minimum not met: allocate and order all the same."""
     now = now or timezone.now()
-    campaign = lock_campaign(campaign)
-    require_campaign_organiser(decided_by, campaign)
+    campaign = lock_campaign_for(decided_by, campaign)
     if campaign.order_anyway and campaign.status in SETTLED_STATUSES:
         return campaign
     refuse_unless(
@@ -207,8 +210,7 @@ def cancel_campaign(
 ) -> GroupPurchase:
     """Cancel before the allocation; every member who pledged is told once."""
     now = now or timezone.now()
-    campaign = lock_campaign(campaign)
-    require_campaign_organiser(cancelled_by, campaign)
+    campaign = lock_campaign_for(cancelled_by, campaign)
     if campaign.status == Status.CANCELLED:
         return campaign
     refuse_unless(
@@ -236,8 +238,7 @@ def cancel_campaign(
 
 @transaction.atomic
 def mark_ordered(campaign: GroupPurchase, *, ordered_by, now=None) -> GroupPurchase:
-    campaign = lock_campaign(campaign)
-    require_campaign_organiser(ordered_by, campaign)
+    campaign = lock_campaign_for(ordered_by, campaign)
     if campaign.status in (Status.ORDERED, Status.DELIVERED):
         return campaign
     refuse_unless(
@@ -253,8 +254,7 @@ def mark_ordered(campaign: GroupPurchase, *, ordered_by, now=None) -> GroupPurch
 
 @transaction.atomic
 def mark_delivered(campaign: GroupPurchase, *, delivered_by, now=None) -> GroupPurchase:
-    campaign = lock_campaign(campaign)
-    require_campaign_organiser(delivered_by, campaign)
+    campaign = lock_campaign_for(delivered_by, campaign)
     if campaign.status == Status.DELIVERED:
         return campaign
     refuse_unless(

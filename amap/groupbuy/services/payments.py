@@ -15,9 +15,8 @@ from amap.money import ZERO, format_euros
 from amap.orders.models import PaymentMethod
 
 from ..models import GroupPurchase, Payment
-from ..permissions import require_campaign_organiser
 from ..selectors.campaigns import SETTLED_STATUSES, member_amount
-from .campaigns import lock_campaign, refuse_unless, touch_sheet
+from .campaigns import lock_campaign_for, refuse_unless, touch_sheet
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +34,7 @@ def record_payment(
 ) -> Payment:
     """Money received from a member for their allocation; never more than
     what is still due."""
-    campaign = lock_campaign(campaign)
-    require_campaign_organiser(received_by, campaign)
+    campaign = lock_campaign_for(received_by, campaign)
     refuse_unless(
         campaign,
         *SETTLED_STATUSES,
@@ -86,8 +84,7 @@ def record_payment(
 @transaction.atomic
 def cancel_payment(*, payment: Payment, cancelled_by, now=None) -> Payment:
     """Undo a payment recorded by mistake; it stays in the history."""
-    campaign = lock_campaign(payment.campaign)
-    require_campaign_organiser(cancelled_by, campaign)
+    lock_campaign_for(cancelled_by, payment.campaign)
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.cancelled_at is not None:
         raise ValidationError(

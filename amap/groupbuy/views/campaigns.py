@@ -67,6 +67,11 @@ class _CampaignAccess:
             )
             self.campaign = None
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            collective=self.collective, campaign=self.campaign, **kwargs
+        )
+
     def get_success_url(self):
         return _detail_url(self.collective, self.result or self.campaign)
 
@@ -97,11 +102,6 @@ class CampaignCreateView(_CampaignAccess, ServiceFormView):
 
     def get_initial(self):
         return {"collectives": [self.collective]}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            collective=self.collective, campaign=self.campaign, **kwargs
-        )
 
     def perform(self, form):
         return create_campaign(
@@ -194,12 +194,7 @@ class ItemFormView(_CampaignAccess, ServiceFormView):
         }
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            collective=self.collective,
-            campaign=self.campaign,
-            item=self.item,
-            **kwargs,
-        )
+        return super().get_context_data(item=self.item, **kwargs)
 
     def perform(self, form):
         data = form.cleaned_data
@@ -272,12 +267,7 @@ class CampaignExtendView(_CampaignAccess, ServiceFormView):
     action = "extend"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            collective=self.collective,
-            campaign=self.campaign,
-            action=self.action,
-            **kwargs,
-        )
+        return super().get_context_data(action=self.action, **kwargs)
 
     def perform(self, form):
         extend_campaign(
@@ -335,8 +325,6 @@ class PaymentListView(_CampaignAccess, ServiceFormView):
     def get_context_data(self, **kwargs):
         campaign = self.campaign
         return super().get_context_data(
-            collective=self.collective,
-            campaign=campaign,
             detail=campaign_detail(campaign),
             failed_member=str(self.request.POST.get("member") or ""),
             method_choices=PaymentForm.base_fields["method"].choices,
@@ -356,10 +344,8 @@ class PaymentListView(_CampaignAccess, ServiceFormView):
         record_payment(
             campaign=self.campaign,
             member=row.member,
-            amount=form.cleaned_data["amount"],
-            method=form.cleaned_data["method"],
-            reference=form.cleaned_data["reference"],
             received_by=self.request.user,
+            **form.received(),
         )
 
     def get_success_url(self):

@@ -86,7 +86,17 @@ class BulkPaymentForm(forms.Form):
         return references
 
 
-class OrderPaymentForm(forms.Form):
+class ReceivedPaymentFields:
+    """For a form with `amount`, `method` and `reference` fields: what a
+    payment-recording service takes from it."""
+
+    def received(self) -> dict:
+        return {
+            name: self.cleaned_data[name] for name in ("amount", "method", "reference")
+        }
+
+
+class OrderPaymentForm(ReceivedPaymentFields, forms.Form):
     amount = forms.DecimalField(
         label=_("Amount received (€)"),
         min_value=Decimal("0.01"),

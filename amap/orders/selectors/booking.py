@@ -125,13 +125,6 @@ def order_with_lines(queryset, pk) -> Order:
         queryset.select_related(
             "distribution__cycle", "distribution__pickup_point", "member"
         )
-        .prefetch_related(
-            Prefetch(
-                "lines",
-                queryset=OrderLine.objects.select_related(
-                    "offer__product__producer"
-                ).order_by("offer__product__producer__name", "offer__product__name"),
-            )
-        )
+        .with_lines()
         .get(pk=pk)
     )

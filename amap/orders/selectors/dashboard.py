@@ -10,7 +10,7 @@ from django.utils import timezone
 from amap.distribution.models import Distribution, OrderCycle, ShiftAssignment
 from amap.members.permissions import member_collectives
 
-from ..models import Absence, Order, OrderLine, Subscription
+from ..models import Absence, Order, Subscription
 from .balances import member_balances
 
 NEXT_DISTRIBUTIONS = 6
@@ -66,14 +66,7 @@ def _upcoming_orders(user, upcoming) -> list[Order]:
         Order.objects.confirmed()
         .filter(member=user, distribution__in=upcoming)
         .select_related("distribution__pickup_point", "distribution__cycle")
-        .prefetch_related(
-            Prefetch(
-                "lines",
-                queryset=OrderLine.objects.select_related(
-                    "offer__product__producer"
-                ).order_by("offer__product__producer__name", "offer__product__name"),
-            )
-        )
+        .with_lines()
     )
 
 

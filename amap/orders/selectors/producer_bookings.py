@@ -91,12 +91,12 @@ class MemberBookings:
         )
 
 
-@dataclass
-class DistributionBookings:
-    distribution: object
-    products: dict = field(default_factory=dict)
-    baskets: dict = field(default_factory=dict)
-    members: list = field(default_factory=list)
+class Totals:
+    """The product and basket totals of a booking sheet, as
+    orders/includes/totals_rows.html shows them."""
+
+    products: dict
+    baskets: dict
 
     @property
     def product_totals(self):
@@ -109,6 +109,14 @@ class DistributionBookings:
     @property
     def amount(self) -> Decimal:
         return sum((t.amount for t in self.products.values()), ZERO)
+
+
+@dataclass
+class DistributionBookings(Totals):
+    distribution: object
+    products: dict = field(default_factory=dict)
+    baskets: dict = field(default_factory=dict)
+    members: list = field(default_factory=list)
 
 
 @dataclass
@@ -128,25 +136,13 @@ class Basket:
 
 
 @dataclass
-class ProducerBookings:
+class ProducerBookings(Totals):
     producer: object
     cycle: object
     products: dict = field(default_factory=dict)
     baskets: dict = field(default_factory=dict)
     distributions: list = field(default_factory=list)
     members: list = field(default_factory=list)
-
-    @property
-    def product_totals(self):
-        return sorted(self.products.values(), key=lambda t: t.name.lower())
-
-    @property
-    def basket_totals(self):
-        return sorted(self.baskets.values(), key=lambda t: t.name.lower())
-
-    @property
-    def amount(self) -> Decimal:
-        return sum((t.amount for t in self.products.values()), ZERO)
 
     @property
     def is_empty(self) -> bool:

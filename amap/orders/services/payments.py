@@ -302,3 +302,32 @@ def mark_orders_paid(
         {o.distribution.cycle.collective_id for o in locked},
     )
     return OrderPayment.objects.bulk_create(payments)
+
+
+@transaction.atomic
+def mark_paid(
+    *,
+    instalments: list[Instalment],
+    orders: list[Order],
+    method: str,
+    instalment_references: dict | None = None,
+    order_references: dict | None = None,
+    received_by,
+) -> int:
+    """The bulk form of the payments page: instalments and orders received
+    together, all or none. Returns how many were marked."""
+    if instalments:
+        mark_instalments_paid(
+            instalments=instalments,
+            method=method,
+            references=instalment_references,
+            recorded_by=received_by,
+        )
+    if orders:
+        mark_orders_paid(
+            orders=orders,
+            method=method,
+            references=order_references,
+            received_by=received_by,
+        )
+    return len(instalments) + len(orders)

@@ -2,7 +2,6 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -94,22 +93,14 @@ class PaymentListView(ServiceFormView):
             data["order_ids"]
         ):
             raise ValidationError(_("The list has changed: reload the page."))
-        with transaction.atomic():
-            if instalments:
-                services.mark_instalments_paid(
-                    instalments=instalments,
-                    method=data["method"],
-                    references=data["instalment_references"],
-                    recorded_by=self.request.user,
-                )
-            if orders:
-                services.mark_orders_paid(
-                    orders=orders,
-                    method=data["method"],
-                    references=data["order_references"],
-                    received_by=self.request.user,
-                )
-        return len(instalments) + len(orders)
+        return services.mark_paid(
+            instalments=instalments,
+            orders=orders,
+            method=data["method"],
+            instalment_references=data["instalment_references"],
+            order_references=data["order_references"],
+            received_by=self.request.user,
+        )
 
     def get_success_message(self):
         return ngettext(
@@ -175,11 +166,7 @@ class OrderPaymentCreateView(ServiceFormView):
 
     def perform(self, form):
         services.record_order_payment(
-            order=self.order,
-            amount=form.cleaned_data["amount"],
-            method=form.cleaned_data["method"],
-            reference=form.cleaned_data["reference"],
-            received_by=self.request.user,
+            order=self.order, received_by=self.request.user, **form.received()
         )
 
     def get_success_url(self):

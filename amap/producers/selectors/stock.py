@@ -22,18 +22,14 @@ def cell_name(kind: str, product_id: int, cycle_id: int) -> str:
     return f"{kind}-{product_id}-{cycle_id}"
 
 
-def grid_cycles(producer: Producer, *, count: int = DEFAULT_COLUMNS, now=None):
-    """The next cycles the farm takes part in (not closed, of the collectives
-    it has an active partnership with), by closing date, with their collective
-    and active distributions. Two queries."""
-    now = now or timezone.now()
-    count = max(1, min(count, MAX_COLUMNS))
-    return list(
+def _grid_columns(producer: Producer, **filters):
+    """Cycles of the collectives the farm is an active partner of, with their
+    collective and active distributions (`active_distributions`)."""
+    return (
         OrderCycle.objects.filter(
             collective__partnerships__producer=producer,
             collective__partnerships__active=True,
-            closed_at__isnull=True,
-            closes_at__gt=now,
+            **filters,
         )
         .select_related("collective")
         .prefetch_related(
@@ -43,7 +39,19 @@ def grid_cycles(producer: Producer, *, count: int = DEFAULT_COLUMNS, now=None):
                 to_attr="active_distributions",
             )
         )
-        .order_by("closes_at", "pk")[:count]
+    )
+
+
+def grid_cycles(producer: Producer, *, count: int = DEFAULT_COLUMNS, now=None):
+    """The next cycles the farm takes part in (not closed, of the collectives
+    it has an active partnership with), by closing date, with their collective
+    and active distributions. Two queries."""
+    now = now or timezone.now()
+    count = max(1, min(count, MAX_COLUMNS))
+    return list(
+        _grid_columns(producer, closed_at__isnull=True, closes_at__gt=now).order_by(
+            "closes_at", "pk"
+        )[:count]
     )
 
 
@@ -67,22 +75,7 @@ def cycles_by_id(producer: Producer, ids) -> list[OrderCycle]:
     ids = sorted(ids)[:MAX_COLUMNS]
     if not ids:
         return []
-    return list(
-        OrderCycle.objects.filter(
-            pk__in=ids,
-            collective__partnerships__producer=producer,
-            collective__partnerships__active=True,
-        )
-        .select_related("collective")
-        .prefetch_related(
-            Prefetch(
-                "distributions",
-                queryset=Distribution.objects.active().order_by("date", "starts_at"),
-                to_attr="active_distributions",
-            )
-        )
-        .order_by("closes_at", "pk")
-    )
+    return list(_grid_columns(producer, pk__in=ids).order_by("closes_at", "pk"))
 
 
 def grid_products(producer: Producer) -> list[Product]:
