@@ -511,3 +511,47 @@ def test_word_diff_marks_removed_and_added_words():
 def test_word_diff_escapes_the_text():
     diff = word_diff("", "<p>Pain &amp; fromage &lt;script&gt;</p>")
     assert diff == "<ins>Pain &amp; fromage &lt;script&gt;</ins>"
+
+
+def test_an_htmx_request_is_refused_too_and_sent_to_the_accept_page(
+    member, v1, as_user
+):
+    """The gate does not trust a header the client chooses: an htmx request
+    gets no content, and htmx is told to load the accept page in full (a 302
+    would be followed by the browser and the accept page swapped into the
+    panel)."""
+    client = as_user(member)
+
+    response = client.get(
+        reverse("members:dashboard"),
+        headers={
+            "HX-Request": "true",
+            "HX-Current-URL": "http://testserver/mon-espace/?onglet=1",
+        },
+    )
+
+    assert response.status_code == 403
+    assert response.content == b""
+    assert response["HX-Redirect"] == (
+        f"{reverse('members:charter_accept')}?next=%2Fmon-espace%2F%3Fonglet%3D1"
+    )
+
+
+def test_an_htmx_request_from_another_site_page_gets_no_next(member, v1, as_user):
+    response = as_user(member).get(
+        reverse("members:dashboard"),
+        headers={"HX-Request": "true", "HX-Current-URL": "https://evil.example/x"},
+    )
+
+    assert response.status_code == 403
+    assert response["HX-Redirect"] == reverse("members:charter_accept")
+
+
+def test_an_htmx_request_after_accepting_is_served(member, v1, as_user):
+    accept_charter(user=member, version=v1)
+    response = as_user(member).get(
+        reverse("members:dashboard"), headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 200
+    assert "HX-Redirect" not in response

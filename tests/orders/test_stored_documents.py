@@ -143,10 +143,12 @@ def test_a_sheet_asked_for_is_generated_then_served_from_storage(
 ):
     client = as_user(organiser)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(download_url(distribution))
+    response = client.get(download_url(distribution))
     assert response.status_code == 302
     assert response.url == download_url(distribution, name="document_progress")
+    with django_capture_on_commit_callbacks(execute=True):
+        posted = client.post(download_url(distribution, name="document_retry"))
+    assert posted.url == response.url
     progress = client.get(response.url)
     assert "The document is ready" in progress.content.decode()
     assert 'http-equiv="refresh"' not in progress.content.decode()
@@ -165,8 +167,8 @@ def test_spreadsheets_are_downloaded_as_attachments_and_landscape_is_its_own_pdf
 ):
     client = as_user(organiser)
     with django_capture_on_commit_callbacks(execute=True):
-        client.get(download_url(distribution, NOTES, "xlsx"))
-        client.get(download_url(distribution, SHEET, "pdf-paysage"))
+        client.post(download_url(distribution, NOTES, "xlsx", "document_retry"))
+        client.post(download_url(distribution, SHEET, "pdf-paysage", "document_retry"))
 
     response = client.get(download_url(distribution, NOTES, "xlsx"))
     assert response["Content-Disposition"].startswith("attachment;")
@@ -471,16 +473,24 @@ def test_a_sheet_of_an_open_cycle_is_built_afresh_each_time(
     open_distribution = DistributionFactory(cycle__collective=collective)
     client = as_user(organiser)
 
+    generate = download_url(open_distribution, name="document_retry")
+
+    assert client.get(download_url(open_distribution)).status_code == 302
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.get(download_url(open_distribution)).status_code == 302
+        assert client.post(generate).status_code == 302
     progress = client.get(download_url(open_distribution, name="document_progress"))
     assert "The document is ready" in progress.content.decode()
     stored_url = download_url(open_distribution, name="document_stored")
     assert stored_url in progress.content.decode()
     served = client.get(stored_url)
     assert b"".join(served.streaming_content) == b"sheet pdf #1"
+    # Ordering is open: the download address shows the page again, which
+    # offers to build the sheet afresh.
+    response = client.get(download_url(open_distribution), follow=True)
+    assert ">Regenerate<" in response.content.decode()
+    assert len(builder.calls) == 1
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.get(download_url(open_distribution)).status_code == 302
+        assert client.post(generate).status_code == 302
 
     assert len(builder.calls) == 2
 
@@ -694,3 +704,125 @@ def test_the_calendar_links_each_distribution_to_its_sheets(
     assert reverse("orders:distribution_documents", args=[coming.pk]) in (
         page.content.decode()
     )
+
+
+# No GET writes ------------------------------------------------------------------
+
+
+def snapshot():
+    return list(
+        StoredDocument.objects.order_by("pk").values(
+            "pk", "status", "stage", "progress", "requested_at", "error"
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "state", ["missing", "stale", "failed", "open_cycle"], ids=lambda s: s
+)
+@pytest.mark.parametrize(
+    "name", ["document_download", "document_progress", "distribution_documents"]
+)
+def test_a_get_on_a_document_page_queues_nothing_and_writes_nothing(
+    as_user,
+    organiser,
+    collective,
+    distribution,
+    builder,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+    name,
+    state,
+):
+    """A cross-site <img> pointing at a download must not start PDF jobs."""
+    if state == "open_cycle":
+        distribution = DistributionFactory(cycle__collective=collective)
+    if state != "missing":
+        prepare_all(distribution, django_capture_on_commit_callbacks)
+    if state == "stale":
+        StoredDocument.objects.update(requested_at=timezone.now())
+    if state == "failed":
+        StoredDocument.objects.update(
+            requested_at=timezone.now(), status=Status.FAILED, error="boom"
+        )
+    queued = []
+    monkeypatch.setattr(
+        "amap.orders.services.documents.enqueue_on_commit",
+        lambda *args, **kwargs: queued.append(args),
+    )
+    before = snapshot()
+    if name == "distribution_documents":
+        url = reverse(f"orders:{name}", args=[distribution.pk])
+    else:
+        url = download_url(distribution, name=name)
+    client = as_user(organiser)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.get(url, follow=True)
+
+    assert response.status_code == 200
+    assert queued == [] and callbacks == []
+    assert snapshot() == before
+
+
+def test_the_progress_page_offers_to_generate_a_missing_document(
+    as_user, organiser, distribution, builder, django_capture_on_commit_callbacks
+):
+    client = as_user(organiser)
+    response = client.get(download_url(distribution), follow=True)
+
+    html = response.content.decode()
+    assert "This document has not been prepared yet." in html
+    assert f'action="{download_url(distribution, name="document_retry")}"' in html
+    assert ">Generate<" in html
+    assert not StoredDocument.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        posted = client.post(download_url(distribution, name="document_retry"))
+    assert posted.url == download_url(distribution, name="document_progress")
+    assert stored(distribution).status == Status.READY
+    assert builder.calls == [(distribution.pk, SHEET, "pdf", False)]
+
+
+def test_the_progress_page_offers_to_regenerate_a_stale_document(
+    as_user, organiser, distribution, builder, django_capture_on_commit_callbacks
+):
+    prepare_all(distribution, django_capture_on_commit_callbacks)
+    StoredDocument.objects.update(requested_at=timezone.now())
+
+    html = (
+        as_user(organiser).get(download_url(distribution), follow=True).content.decode()
+    )
+
+    assert "This document is not up to date." in html
+    assert ">Regenerate<" in html
+
+
+def test_the_generate_address_answers_405_to_a_get(
+    as_user, organiser, distribution, builder
+):
+    response = as_user(organiser).get(download_url(distribution, name="document_retry"))
+
+    assert response.status_code == 405
+    assert not StoredDocument.objects.exists()
+    assert builder.calls == []
+
+
+def test_the_documents_page_has_a_generate_button_for_each_document_not_ready(
+    as_user, organiser, distribution, builder, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        request_document(distribution=distribution, kind=SHEET, fmt="pdf")
+        request_document(distribution=distribution, kind=SHEET, fmt="csv")
+    StoredDocument.objects.filter(fmt="csv").update(requested_at=timezone.now())
+
+    html = (
+        as_user(organiser)
+        .get(reverse("orders:distribution_documents", args=[distribution.pk]))
+        .content.decode()
+    )
+
+    assert html.count('/relancer/"') == 7
+    assert html.count(">Generate<") == 6
+    assert html.count(">Regenerate<") == 1
+    assert f'action="{download_url(distribution, name="document_retry")}"' not in html

@@ -1,6 +1,7 @@
 """A distribution's sheet and delivery notes for its organisers: the stored
-file when it is current, otherwise a generation in the background with its
-progress shown."""
+file when it is current, otherwise the document's state, with a button that
+asks for a generation in the background (a POST: a GET never writes, so a
+link or an `<img>` on another site cannot start PDF jobs)."""
 
 from dataclasses import dataclass
 
@@ -118,7 +119,8 @@ def distribution_documents(request, pk):
 
 @login_required
 def document_download(request, pk, kind, variant):
-    """The stored file if it is current; otherwise ask for it and show progress."""
+    """The stored file if it is current; otherwise the progress page, where
+    a button asks for it. Writes nothing."""
     distribution = access_organised_distribution(request.user, pk)
     fmt, landscape = _variant(kind, variant)
     document = _document(distribution, kind, fmt, landscape)
@@ -128,13 +130,6 @@ def document_download(request, pk, kind, variant):
         and services.is_current(document, cycle=distribution.cycle)
     ):
         return _file_response(document)
-    services.request_document(
-        distribution=distribution,
-        kind=kind,
-        fmt=fmt,
-        landscape=landscape,
-        requested_by=request.user,
-    )
     return redirect(_progress_url(distribution, kind, variant))
 
 
@@ -149,6 +144,11 @@ def document_progress(request, pk, kind, variant):
     # address would build a new one).
     done = document is not None and (
         document.status == StoredDocument.Status.READY and document.is_current
+    )
+    # A ready file can still be older than the data (ordering is open):
+    # offer to build it again.
+    current = document is not None and services.is_current(
+        document, cycle=distribution.cycle
     )
     # htmx polls the panel alone while the document is being prepared.
     template = (
@@ -168,12 +168,16 @@ def document_progress(request, pk, kind, variant):
             "variant_label": VARIANT_LABELS[variant],
             "working": working,
             "done": done,
+            "current": current,
             "refresh_seconds": REFRESH_SECONDS,
         },
     )
 
 
 class DocumentRetryView(CommandView):
+    """The "Generate" / "Regenerate" / "Try again" button: queue a generation
+    unless the stored file is current or one is already on its way."""
+
     def access(self):
         self.distribution = access_organised_distribution(
             self.request.user, self.kwargs["pk"]
