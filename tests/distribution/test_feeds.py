@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
-from pytest_django.asserts import assertContains, assertRedirects
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from amap.distribution.models import (
     CalendarFeed,
@@ -253,6 +253,7 @@ def test_my_feeds_needs_login(client, db):
 
 def test_my_feeds_shows_the_private_and_public_addresses(as_user, member, collective):
     client = as_user(member)
+    client.post(reverse("distribution:my_feeds"))
     response = client.get(reverse("distribution:my_feeds"))
     feed = CalendarFeed.objects.get(user=member)
     assertContains(response, f"http://testserver{feed.get_absolute_url()}")
@@ -262,11 +263,29 @@ def test_my_feeds_shows_the_private_and_public_addresses(as_user, member, collec
     assert CalendarFeed.objects.filter(user=member).count() == 1
 
 
+def test_visiting_my_feeds_creates_no_address_a_button_does(
+    as_user, member, collective
+):
+    """A GET writes nothing (a link on another site cannot make one)."""
+    client = as_user(member)
+
+    response = client.get(reverse("distribution:my_feeds"))
+
+    assert not CalendarFeed.objects.filter(user=member).exists()
+    assertContains(response, "Create my calendar address")
+    assertNotContains(response, "Get a new address")
+    assertContains(response, f"http://testserver{collective_feed_url(collective)}")
+    created = client.post(reverse("distribution:my_feeds"), follow=True)
+    assertContains(created, "Your calendar address is ready.")
+    feed = CalendarFeed.objects.get(user=member)
+    assertContains(created, f"http://testserver{feed.get_absolute_url()}")
+
+
 def test_my_feeds_regenerates_the_token_and_the_old_address_stops(
     as_user, member, collective
 ):
     client = as_user(member)
-    client.get(reverse("distribution:my_feeds"))
+    client.post(reverse("distribution:my_feeds"))
     old_url = CalendarFeed.objects.get(user=member).get_absolute_url()
     assert client.get(old_url).status_code == 200
     response = client.post(reverse("distribution:my_feeds"), follow=True)

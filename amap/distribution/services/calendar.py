@@ -308,15 +308,16 @@ def update_distribution(
 # Calendar feeds ---------------------------------------------------------------
 
 
-def get_calendar_feed(*, user) -> CalendarFeed:
-    """The user's private feed, created on first use."""
-    feed, _created = CalendarFeed.objects.get_or_create(user=user)
-    return feed
+def get_calendar_feed(*, user) -> CalendarFeed | None:
+    """The user's private feed, if they made one (reading never creates it:
+    the page that shows it is a GET)."""
+    return CalendarFeed.objects.filter(user=user).first()
 
 
 @transaction.atomic
 def regenerate_calendar_feed(*, user) -> CalendarFeed:
-    """A new secret address; the old one stops working at once."""
+    """A new secret address (the first one if there was none); the old one
+    stops working at once."""
     feed = CalendarFeed.objects.select_for_update().filter(user=user).first()
     if feed is None:
         return CalendarFeed.objects.create(user=user)

@@ -91,16 +91,20 @@ def member_feed(request, token):
 
 @login_required
 def my_feeds(request):
-    """The address of the private feed (POST: a new one) and the public ones."""
+    """The address of the private feed (POST: a new one, or the first) and
+    the public ones. A GET writes nothing."""
     if request.method == "POST":
+        had_one = services.get_calendar_feed(user=request.user) is not None
         services.regenerate_calendar_feed(user=request.user)
         messages.success(
             request,
-            _("Your calendar has a new address; the old one no longer works."),
+            _("Your calendar has a new address; the old one no longer works.")
+            if had_one
+            else _("Your calendar address is ready."),
         )
         return redirect("distribution:my_feeds")
     feed = services.get_calendar_feed(user=request.user)
-    private_url = request.build_absolute_uri(feed.get_absolute_url())
+    private_url = request.build_absolute_uri(feed.get_absolute_url()) if feed else ""
     collectives = [
         {
             "collective": collective,
@@ -115,7 +119,7 @@ def my_feeds(request):
         "distribution/feeds.html",
         {
             "private_url": private_url,
-            "private_webcal": _webcal(private_url),
+            "private_webcal": _webcal(private_url) if private_url else "",
             "collectives": [
                 {**row, "webcal": _webcal(row["url"])} for row in collectives
             ],
