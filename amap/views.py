@@ -30,10 +30,23 @@ def error_text(error: Exception) -> str:
 
 
 def safe_next(request, default: str) -> str:
-    """The `next` the form sent when it is on this site, else `default`."""
+    """The `next` the form sent when it is a path on this site, else `default`.
+
+    Only a local path (`/…`, not `//host` nor `/\\host`) without control
+    characters is kept: anything else (`abc`, which `redirect()` would try as a
+    URL name, a full address, a header break) is ignored. Views read it before
+    writing, so that the answer to a write never fails after the write.
+    """
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and not any(ord(c) < 32 or ord(c) == 127 for c in target)
+        and url_has_allowed_host_and_scheme(
+            target,
+            allowed_hosts={request.get_host()},
+            require_https=request.is_secure(),
+        )
     ):
         return target
     return default
@@ -143,10 +156,12 @@ class CommandView(LoginRequiredMixin, View):
 
     def post(self, request, *args, **kwargs):
         self.access()
+        # `next` is read before the write, so that its answer cannot fail.
+        next_url = safe_next(request, "")
         try:
             result = self.perform()
         except self.refusals as error:
             self.refused(error)
-            return redirect(safe_next(request, self.get_refused_url()))
+            return redirect(next_url or self.get_refused_url())
         self.done(result)
-        return redirect(safe_next(request, self.get_success_url()))
+        return redirect(next_url or self.get_success_url())

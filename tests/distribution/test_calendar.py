@@ -807,3 +807,30 @@ def test_pages_work_in_french(as_user, organiser, collective, distribution, poin
         ).status_code
         == 200
     )
+
+
+@pytest.mark.usefixtures("english")
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"first_date": "0001-01-01"}, "first_date", "Enter a date between"),
+        ({"last_date": "9999-12-31"}, "last_date", "Enter a date between"),
+        (
+            {"pickup_points": ["99999999999999999999"]},
+            "pickup_points",
+            "Select a valid choice",
+        ),
+    ],
+)
+def test_season_refuses_out_of_range_input_next_to_the_field(
+    as_user, organiser, collective, point, changes, field, message
+):
+    first = next_weekday(THURSDAY, timezone.localdate() + timedelta(days=7))
+    response = as_user(organiser).post(
+        reverse("distribution:season_create", args=[collective.slug]),
+        season_post(point, first, **changes),
+    )
+    assert response.status_code in (200, 400)
+    assert message in response.content.decode()
+    assert field in response.context["form"].errors
+    assert not OrderCycle.objects.exists()

@@ -414,3 +414,37 @@ def test_payment_for_someone_outside_the_campaign_is_404(
 def test_organiser_home_links_to_group_purchases(as_user, organiser, collective):
     response = as_user(organiser).get(reverse("members:organiser_home"))
     assert url("manage_list") in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        ({"opens_at": "0001-01-01T00:00"}, "opens_at", "Enter a date between"),
+        ({"closes_at": "9999-12-31T23:59"}, "closes_at", "Enter a date between"),
+        (
+            {"collectives": ["99999999999999999999"]},
+            "collectives",
+            "Select a valid choice",
+        ),
+    ],
+)
+def test_create_refuses_out_of_range_input_next_to_the_field(
+    as_user, organiser, collective, distribution, english, change, field, message
+):
+    opens = timezone.localtime() + dt.timedelta(hours=1)
+    data = {
+        "collectives": [collective.pk],
+        "title": "Café de la coopérative",
+        "supplier_name": "Café Michel",
+        "opens_at": opens.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (opens + dt.timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
+        "distribution": distribution.pk,
+        "minimum_order": "150",
+        "policy": "fair_share",
+        **change,
+    }
+    response = as_user(organiser).post(url("manage_create"), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert field in response.context["form"].errors
+    assert not GroupPurchase.objects.filter(title="Café de la coopérative").exists()

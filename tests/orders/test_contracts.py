@@ -1021,3 +1021,64 @@ def test_subscribe_counts_a_day_at_two_pickup_points_once(
         )
     )
     assert _subscribe(contract, member, small).total == D("36.00")
+
+
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        (
+            {"signup_deadline": "0001-01-01T00:00"},
+            "signup_deadline",
+            "Enter a date between",
+        ),
+        (
+            {"signup_deadline": "9999-12-31T23:59"},
+            "signup_deadline",
+            "Enter a date between",
+        ),
+        (
+            {"deliveries": ["99999999999999999999"]},
+            "deliveries",
+            "Select a valid choice",
+        ),
+    ],
+)
+def test_contract_form_refuses_out_of_range_input_next_to_the_field(
+    as_user,
+    organiser,
+    collective,
+    producer,
+    deliveries,
+    english,
+    change,
+    field,
+    message,
+):
+    bread = ProductFactory(producer=producer, name="Pain de campagne")
+    data = {
+        "producer": producer.pk,
+        "name": "Contrat pain",
+        "deliveries": [d.pk for d in deliveries],
+        "instalment_choices": ["1"],
+        "signup_deadline": (timezone.localtime() + timedelta(days=7)).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
+        "min_subscribers": "0",
+        "max_subscribers": "30",
+        "status": "open",
+        "options-TOTAL_FORMS": "1",
+        "options-INITIAL_FORMS": "0",
+        "options-MIN_NUM_FORMS": "1",
+        "options-MAX_NUM_FORMS": "1000",
+        "options-0-name": "1 pain de campagne",
+        "options-0-price_per_delivery": "4.80",
+        "options-0-product": str(bread.pk),
+        **change,
+    }
+    response = as_user(organiser).post(
+        reverse("orders:contract_create", args=[collective.slug]), data
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert field in response.context["form"].errors
+    assert not Contract.objects.filter(name="Contrat pain").exists()

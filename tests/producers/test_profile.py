@@ -726,3 +726,15 @@ def test_the_demo_farms_are_no_organisers_business(demo_network):
         Membership.objects.filter(user__in=demo_network["producer_users"]).count() == 0
     )
     assert len({f.slug for f in farms}) == 8
+
+
+def test_saving_the_profile_refuses_a_huge_label_id(
+    as_user, producer, producer_user, english
+):
+    response = as_user(producer_user).post(
+        producer.get_absolute_url(),
+        {**profile_data(producer), "labels": ["99999999999999999999"]},
+    )
+    assert response.status_code == 400
+    assertContains(response, "Select a valid choice", status_code=400)
+    assert not producer.labels.exists()

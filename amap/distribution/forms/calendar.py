@@ -8,6 +8,8 @@ from django.conf import settings
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from amap.forms import DateField, ModelMultipleChoiceField
+
 from ..recurrence import SeasonRule, SeasonRuleError, plan_season
 from ..services.calendar import SEASON_RULE_MESSAGES
 
@@ -50,7 +52,7 @@ def parse_skip_dates(text: str) -> tuple[list[date], list[str]]:
 
 
 class CalendarRangeForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    start = DateField(label=_("From"), required=False, widget=DateInput())
     weeks = forms.IntegerField(
         label=_("Number of weeks"),
         required=False,
@@ -72,9 +74,9 @@ class SeasonForm(forms.Form):
     )
     start_time = forms.TimeField(label=_("From"), widget=TimeInput())
     end_time = forms.TimeField(label=_("To"), widget=TimeInput())
-    first_date = forms.DateField(label=_("First date"), widget=DateInput())
-    last_date = forms.DateField(label=_("Last date"), widget=DateInput())
-    pickup_points = forms.ModelMultipleChoiceField(
+    first_date = DateField(label=_("First date"), widget=DateInput())
+    last_date = DateField(label=_("Last date"), widget=DateInput())
+    pickup_points = ModelMultipleChoiceField(
         label=_("At these pickup points"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,

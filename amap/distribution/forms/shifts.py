@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from amap.forms import ModelChoiceField
 from amap.members.models import Membership
 
 from ..models import Shift
@@ -34,7 +35,7 @@ class ShiftForm(forms.Form):
 class ShiftAssignForm(forms.Form):
     """Choose an active member of the collective to put on a shift."""
 
-    user = forms.ModelChoiceField(
+    user = ModelChoiceField(
         label=_("Member"),
         queryset=User.objects.none(),
         error_messages={

@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from amap.distribution.models import Distribution
+from amap.forms import DateTimeField, ModelChoiceField, ModelMultipleChoiceField
 from amap.members.models import Collective
 from amap.orders.forms.payments import ReceivedPaymentFields
 from amap.orders.models import PaymentMethod
@@ -23,13 +24,13 @@ DATETIME_WIDGET = forms.DateTimeInput(
 )
 
 
-class DistributionChoiceField(forms.ModelChoiceField):
+class DistributionChoiceField(ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{date_format(obj.date, 'l j F Y')} — {obj.pickup_point.name}"
 
 
 class CampaignForm(forms.Form):
-    collectives = forms.ModelMultipleChoiceField(
+    collectives = ModelMultipleChoiceField(
         label=_("Collectives"),
         queryset=Collective.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -39,7 +40,7 @@ class CampaignForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    producer = forms.ModelChoiceField(
+    producer = ModelChoiceField(
         label=_("Producer of the network"),
         queryset=Producer.objects.none(),
         required=False,
@@ -50,8 +51,8 @@ class CampaignForm(forms.Form):
     supplier_contact = forms.CharField(
         label=_("Supplier contact"), max_length=300, required=False
     )
-    opens_at = forms.DateTimeField(label=_("Pledges open on"), widget=DATETIME_WIDGET)
-    closes_at = forms.DateTimeField(label=_("Pledges close on"), widget=DATETIME_WIDGET)
+    opens_at = DateTimeField(label=_("Pledges open on"), widget=DATETIME_WIDGET)
+    closes_at = DateTimeField(label=_("Pledges close on"), widget=DATETIME_WIDGET)
     distribution = DistributionChoiceField(
         label=_("Collected at"),
         queryset=Distribution.objects.none(),
@@ -167,9 +168,7 @@ class ItemForm(forms.Form):
 
 
 class ExtendForm(forms.Form):
-    closes_at = forms.DateTimeField(
-        label=_("Pledges now close on"), widget=DATETIME_WIDGET
-    )
+    closes_at = DateTimeField(label=_("Pledges now close on"), widget=DATETIME_WIDGET)
 
     def clean_closes_at(self):
         closes_at = self.cleaned_data["closes_at"]

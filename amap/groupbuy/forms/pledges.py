@@ -4,6 +4,8 @@ forms members use for wishes."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from amap.forms import ModelChoiceField, bounded_formfield
+
 from ..models import MAX_UNITS, Wish
 
 
@@ -95,6 +97,7 @@ class PledgeForm(forms.Form):
 
 class WishForm(forms.ModelForm):
     class Meta:
+        formfield_callback = bounded_formfield
         model = Wish
         fields = ["title", "description", "supplier_hint", "unit"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
@@ -126,7 +129,7 @@ class DeclineWishForm(forms.Form):
 
 
 class WishToCampaignForm(forms.Form):
-    producer = forms.ModelChoiceField(
+    producer = ModelChoiceField(
         label=_("Producer of the network"),
         queryset=None,
         required=False,

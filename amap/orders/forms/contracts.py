@@ -8,6 +8,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from amap.distribution.models import Distribution
+from amap.forms import (
+    DateTimeField,
+    ModelChoiceField,
+    ModelMultipleChoiceField,
+    bounded_formfield,
+)
 from amap.members.models import Membership
 from amap.producers.models import Producer, Product
 
@@ -17,17 +23,17 @@ from ..services.contracts import INSTALMENT_CHOICES, MAX_QUANTITY
 User = get_user_model()
 
 
-class DeliveryChoiceField(forms.ModelMultipleChoiceField):
+class DeliveryChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{date_format(obj.date, 'l j F Y')} — {obj.pickup_point.name}"
 
 
-class ProductChoiceField(forms.ModelChoiceField):
+class ProductChoiceField(ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.producer.name} — {obj.name}"
 
 
-class MemberChoiceField(forms.ModelChoiceField):
+class MemberChoiceField(ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.email
 
@@ -58,7 +64,7 @@ class ContractForm(forms.ModelForm):
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
     )
-    signup_deadline = forms.DateTimeField(
+    signup_deadline = DateTimeField(
         label=_("Sign-up deadline"),
         widget=forms.DateTimeInput(
             attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
@@ -66,6 +72,7 @@ class ContractForm(forms.ModelForm):
     )
 
     class Meta:
+        formfield_callback = bounded_formfield
         model = Contract
         fields = [
             "producer",
@@ -131,6 +138,7 @@ class ContractOptionForm(forms.ModelForm):
     )
 
     class Meta:
+        formfield_callback = bounded_formfield
         model = ContractOption
         fields = ["name", "description", "product", "price_per_delivery"]
 
@@ -159,7 +167,7 @@ ContractOptionFormSet = inlineformset_factory(
 
 
 class SubscribeForm(forms.Form):
-    option = forms.ModelChoiceField(
+    option = ModelChoiceField(
         label=_("Option"),
         queryset=ContractOption.objects.none(),
         widget=forms.RadioSelect,

@@ -6,7 +6,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ..models import PaymentMethod
+from amap.forms import fits_the_column
+
+from ..models import Instalment, Order, PaymentMethod
 
 REFERENCE_MAX_LENGTH = 100
 
@@ -45,10 +47,14 @@ class PaymentFilterForm(forms.Form):
         }
 
 
-def _ids(data, name) -> list[int]:
+def _ids(data, name, model) -> list[int]:
+    """The ticked rows' ids; one that is not a number, or out of the
+    database's range, means the page is out of date."""
     ids = []
     for value in data.getlist(name):
         try:
+            if not fits_the_column(model._meta.pk, value):
+                raise ValueError(value)
             ids.append(int(value))
         except (TypeError, ValueError):
             raise ValidationError(_("The list has changed: reload the page.")) from None
@@ -63,8 +69,8 @@ class BulkPaymentForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        cleaned["instalment_ids"] = _ids(self.data, "instalment")
-        cleaned["order_ids"] = _ids(self.data, "order")
+        cleaned["instalment_ids"] = _ids(self.data, "instalment", Instalment)
+        cleaned["order_ids"] = _ids(self.data, "order", Order)
         if not cleaned["instalment_ids"] and not cleaned["order_ids"]:
             raise ValidationError(_("Tick at least one row to mark as received."))
         cleaned["instalment_references"] = self._references(

@@ -5,6 +5,8 @@ from datetime import timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from amap.forms import DateField
+
 from ..volumes import MAX_RANGE_DAYS, MEASURES, Selection
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -19,10 +21,10 @@ class VolumesForm(forms.Form):
         empty_value=None,
         error_messages={"invalid_choice": _("Choose one of the collective's cycles.")},
     )
-    du = forms.DateField(
+    du = DateField(
         label=_("From"), required=False, widget=DATE_INPUT, error_messages=DATE_ERRORS
     )
-    au = forms.DateField(
+    au = DateField(
         label=_("To"),
         required=False,
         widget=DATE_INPUT,

@@ -3,9 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from amap.forms import DateField
+
 
 class WeekForm(forms.Form):
-    du = forms.DateField(
+    du = DateField(
         label=_("Week starting on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -151,6 +151,10 @@ class OrderPaymentCreateView(ServiceFormView):
             collective_orders(self.collective).prefetch_related("payments"),
             pk=self.kwargs["pk"],
         )
+        # Read before the payment is recorded, so that its answer cannot fail.
+        self.next_url = safe_next(
+            self.request, reverse("orders:payment_list", args=[self.collective.slug])
+        )
 
     def get_initial(self):
         return {"amount": max(self.order.due, 0)}
@@ -170,9 +174,7 @@ class OrderPaymentCreateView(ServiceFormView):
         )
 
     def get_success_url(self):
-        return safe_next(
-            self.request, reverse("orders:payment_list", args=[self.collective.slug])
-        )
+        return self.next_url
 
 
 @login_required

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from amap.forms import ModelChoiceField, ModelMultipleChoiceField
 from amap.location_forms import AddressFields, PositionFields
 from amap.members.models import User
 
@@ -67,7 +68,7 @@ class ProducerProfileForm(_FarmFields, PositionFields):
         },
         widget=forms.Textarea(attrs={"rows": 5}),
     )
-    labels = forms.ModelMultipleChoiceField(
+    labels = ModelMultipleChoiceField(
         label=_("Labels and certifications"),
         queryset=Label.objects.order_by("name"),
         required=False,
@@ -159,7 +160,7 @@ class ProducerCreateForm(_FarmFields):
 
 
 class PartnershipAddForm(forms.Form):
-    producer = forms.ModelChoiceField(
+    producer = ModelChoiceField(
         label=_("Producer"),
         queryset=None,
         empty_label=_("Choose a producer"),
@@ -170,7 +171,7 @@ class PartnershipAddForm(forms.Form):
             )
         },
     )
-    referent = forms.ModelChoiceField(
+    referent = ModelChoiceField(
         label=_("Référent"),
         queryset=None,
         required=False,
@@ -188,7 +189,7 @@ class PartnershipAddForm(forms.Form):
 
 
 class PartnershipReferentForm(forms.Form):
-    referent = forms.ModelChoiceField(
+    referent = ModelChoiceField(
         label=_("Référent"),
         queryset=None,
         required=False,
