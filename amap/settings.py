@@ -203,6 +203,8 @@ ACCOUNT_AUTHENTICATED_LOGIN_REDIRECTS = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AMAP] "
 ACCOUNT_SIGNUP_FORM_CLASS = "amap.members.forms.SignupForm"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+# How many days an invitation's link can be used to join a collective.
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 globals().update(EMAIL_CONFIG)

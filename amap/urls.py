@@ -12,6 +12,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from amap.views import login_elsewhere
 from cms import views as cms_views
 
 
@@ -27,6 +28,12 @@ def autodiscover_admin() -> None:
 autodiscover_admin()
 
 urlpatterns = [
+    # One login path: Django admin's and Wagtail's own login forms (which
+    # know nothing of email verification or allauth's rate limits) send
+    # people to the site's login page; these come before their apps' URLs.
+    path("admin/login/", login_elsewhere("/admin/"), name="admin_login_redirect"),
+    path("cms/login/", login_elsewhere("/cms/"), name="cms_login_redirect"),
+    path("_util/login/", login_elsewhere(), name="wagtail_login_redirect"),
     path("admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -13,7 +13,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
@@ -50,6 +51,24 @@ def safe_next(request, default: str) -> str:
     ):
         return target
     return default
+
+
+def login_elsewhere(default_next: str = ""):
+    """A view sending another login form (Django admin's, Wagtail's) to the
+    site's own, allauth's, with its `next` when it is on this site.
+
+    Nothing posted to it is read: email verification and allauth's rate
+    limits apply to every login.
+    """
+
+    def view(request):
+        target = safe_next(request, default_next)
+        url = reverse("account_login")
+        if target:
+            url = f"{url}?{urlencode({'next': target})}"
+        return redirect(url)
+
+    return view
 
 
 def access_organised_collective(user, slug):

@@ -1,4 +1,5 @@
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -199,9 +200,30 @@ def _new_token():
     return secrets.token_urlsafe(32)
 
 
+def _invitation_expiry():
+    """An invitation's link works for `INVITATION_DAYS` days after it is sent."""
+    return timezone.now() + timedelta(days=settings.INVITATION_DAYS)
+
+
 class InvitationQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(accepted_at__isnull=True, cancelled_at__isnull=True)
+
+    def open(self):
+        """Pending and not yet expired: what can still be accepted."""
+        return self.pending().filter(expires_at__gt=timezone.now())
+
+    def for_verified_emails_of(self, user):
+        """Those sent to one of `user`'s confirmed addresses (any case)."""
+        from allauth.account.models import EmailAddress
+
+        emails = EmailAddress.objects.filter(user=user, verified=True).values_list(
+            "email", flat=True
+        )
+        query = Q(pk__in=[])
+        for email in emails:
+            query |= Q(email__iexact=email)
+        return self.filter(query)
 
 
 class Invitation(models.Model):
@@ -238,6 +260,7 @@ class Invitation(models.Model):
         related_name="+",
     )
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), default=_invitation_expiry)
 
     objects = InvitationQuerySet.as_manager()
 
@@ -262,6 +285,10 @@ class Invitation(models.Model):
     @property
     def is_pending(self):
         return self.accepted_at is None and self.cancelled_at is None
+
+    @property
+    def is_expired(self):
+        return self.is_pending and self.expires_at <= timezone.now()
 
 
 class CharterVersionQuerySet(models.QuerySet):

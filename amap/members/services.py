@@ -2,6 +2,7 @@
 
 from typing import cast
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -176,6 +177,10 @@ def invite_member(
                 % {"email": email}
             }
         )
+    # An expired invitation makes way for the new one.
+    collective.invitations.pending().filter(
+        email__iexact=email, expires_at__lte=timezone.now()
+    ).update(cancelled_at=timezone.now())
     if collective.invitations.pending().filter(email__iexact=email).exists():
         raise ValidationError(
             {
@@ -218,12 +223,47 @@ def cancel_invitation(invitation: Invitation, *, cancelled_by) -> Invitation:
     return invitation
 
 
-@transaction.atomic
-def accept_invitation(*, invitation: Invitation, user) -> Membership:
-    """Join the invitation's collective, whatever state an earlier membership was in."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+def check_can_accept(invitation: Invitation, user) -> None:
+    """Refuse unless `invitation` is open and `user` confirmed its email address.
+
+    The link alone is not a credential: whoever holds it must be logged in
+    with the address it was sent to, and have confirmed that address.
+    """
     if not invitation.is_pending:
         raise ValidationError(_("This invitation has already been used or cancelled."))
+    if invitation.is_expired:
+        raise ValidationError(
+            _(
+                "This invitation has expired. Ask the collective's organisers "
+                "to send you a new one."
+            )
+        )
+    invited = Invitation.objects.for_verified_emails_of(user)
+    if invited.filter(pk=invitation.pk).exists():
+        return
+    if EmailAddress.objects.filter(user=user, email__iexact=invitation.email).exists():
+        raise ValidationError(
+            _(
+                "Confirm the email address this invitation was sent to (on "
+                "your account's email page), then open the invitation again."
+            )
+        )
+    raise ValidationError(
+        _(
+            "This invitation was sent to another email address. Log in with "
+            "the account of that address to accept it."
+        )
+    )
+
+
+@transaction.atomic
+def accept_invitation(*, invitation: Invitation, user) -> Membership:
+    """Join the invitation's collective, whatever state an earlier membership was in.
+
+    Only the person invited may accept: see `check_can_accept`.
+    """
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    check_can_accept(invitation, user)
     membership, _created = Membership.objects.select_for_update().get_or_create(
         user=user,
         collective=invitation.collective,

@@ -52,9 +52,10 @@ class DashboardView(LoginRequiredMixin, TemplateView):
                 .select_related("collective")
                 .order_by("collective__name")
             ),
+            # Only those sent to an address the person confirmed, still open.
             invitations=list(
-                Invitation.objects.pending()
-                .filter(email__iexact=user.email)
+                Invitation.objects.open()
+                .for_verified_emails_of(user)
                 .select_related("collective")
             ),
             # Shown to members with an active membership (`areas.member`).
@@ -350,7 +351,17 @@ def invitation_accept(request, token):
             % {"collective": invitation.collective.name},
         )
         return redirect("members:dashboard")
-    return render(request, "members/invitation_accept.html", {"invitation": invitation})
+    try:
+        services.check_can_accept(invitation, request.user)
+    except ValidationError as error:
+        refusal = error_text(error)
+    else:
+        refusal = ""
+    return render(
+        request,
+        "members/invitation_accept.html",
+        {"invitation": invitation, "refusal": refusal},
+    )
 
 
 @login_required

@@ -609,7 +609,7 @@ def test_accepting_an_invitation_creates_an_active_membership_with_its_role(
 
 
 def test_a_used_invitation_is_refused(producer_user, other_member, collective):
-    invitation = InvitationFactory(collective=collective)
+    invitation = InvitationFactory(collective=collective, email=producer_user.email)
     services.accept_invitation(invitation=invitation, user=producer_user)
 
     with pytest.raises(ValidationError) as refusal:
@@ -638,7 +638,9 @@ def test_accepting_reactivates_a_former_membership_with_the_invitations_role(
     former = OrganiserMembershipFactory(
         user=producer_user, collective=collective, status=Membership.Status.INACTIVE
     )
-    invitation = InvitationFactory(collective=collective, role=Membership.Role.MEMBER)
+    invitation = InvitationFactory(
+        collective=collective, email=producer_user.email, role=Membership.Role.MEMBER
+    )
 
     services.accept_invitation(invitation=invitation, user=producer_user)
 
@@ -649,7 +651,7 @@ def test_accepting_reactivates_a_former_membership_with_the_invitations_role(
 
 def test_accepting_approves_a_pending_request(producer_user, collective):
     join_request = pending_request(collective, user=producer_user)
-    invitation = InvitationFactory(collective=collective)
+    invitation = InvitationFactory(collective=collective, email=producer_user.email)
 
     services.accept_invitation(invitation=invitation, user=producer_user)
 
@@ -659,7 +661,7 @@ def test_accepting_approves_a_pending_request(producer_user, collective):
 
 def test_an_organiser_invitation_promotes_an_active_member(member, collective):
     invitation = InvitationFactory(
-        collective=collective, role=Membership.Role.ORGANISER
+        collective=collective, email=member.email, role=Membership.Role.ORGANISER
     )
 
     services.accept_invitation(invitation=invitation, user=member)
@@ -668,7 +670,9 @@ def test_an_organiser_invitation_promotes_an_active_member(member, collective):
 
 
 def test_a_member_invitation_never_demotes_an_active_organiser(organiser, collective):
-    invitation = InvitationFactory(collective=collective, role=Membership.Role.MEMBER)
+    invitation = InvitationFactory(
+        collective=collective, email=organiser.email, role=Membership.Role.MEMBER
+    )
 
     services.accept_invitation(invitation=invitation, user=organiser)
 

@@ -812,7 +812,9 @@ def test_anonymous_cannot_accept_by_posting(client_as, invitation):
 
 
 @pytest.mark.parametrize("person", [p for p in CAST if p != "anonymous"])
-def test_a_logged_in_person_sees_who_invites_them(client_as, invitation, person):
+def test_a_logged_in_person_sees_who_invites_them(client_as, cast, invitation, person):
+    Invitation.objects.filter(pk=invitation.pk).update(email=cast(person).email)
+
     response = client_as(person).get(invitation.get_absolute_url())
 
     assertContains(response, "Claire Petit invites you to join the collective.")
@@ -825,6 +827,8 @@ def test_a_logged_in_person_sees_who_invites_them(client_as, invitation, person)
 def test_accepting_an_invitation_makes_one_an_active_member(
     client_as, cast, invitation, person
 ):
+    Invitation.objects.filter(pk=invitation.pk).update(email=cast(person).email)
+
     response = client_as(person).post(invitation.get_absolute_url(), follow=True)
 
     assertRedirects(response, reverse("members:dashboard"))
@@ -838,6 +842,7 @@ def test_accepting_an_invitation_makes_one_an_active_member(
 
 
 def test_a_used_invitation_says_so(client_as, invitation, producer_user, other_member):
+    Invitation.objects.filter(pk=invitation.pk).update(email=producer_user.email)
     client_as("producer_user").post(invitation.get_absolute_url())
     client = client_as("other_member")
 
