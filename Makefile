@@ -35,8 +35,10 @@ $(VENV)/.installed: pyproject.toml
 test: install
 	$(BIN)/pytest -n auto $(ARGS)
 
+# Browser tests flush the database after each test (live server), which a
+# kept database would not survive: they always start from a fresh one.
 e2e: install
-	$(BIN)/pytest -m e2e
+	$(BIN)/pytest -m e2e --create-db
 
 lint: install
 	$(BIN)/ruff check .

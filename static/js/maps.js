@@ -17,6 +17,11 @@
  * `#map-labels` JSON block of templates/includes/map_scripts.html; without it
  * Leaflet's own English words stay. Markers are named after their place
  * (`alt` and `title`), so a screen reader tells them apart.
+ *
+ * Names and addresses come from organisers and farmers: popups get DOM nodes
+ * whose text is set with textContent, never strings, which Leaflet would put
+ * in as HTML (tests/test_static_js.py checks it; tests/e2e/test_map_names.py
+ * opens every map with HTML in the names).
  */
 (function () {
   "use strict";
@@ -55,13 +60,20 @@
     return options;
   }
 
+  /* Leaflet's attribution control takes HTML strings only: the one place a
+   * string of HTML is made, by the browser serialising a node built with
+   * textContent, so a translated word cannot add markup. */
+  function serialise(node) {
+    return node.outerHTML;
+  }
+
   /* The attribution prefix: a link to Leaflet with a translated title. */
   function attributionPrefix() {
     var link = document.createElement("a");
     link.href = "https://leafletjs.com";
     link.textContent = "Leaflet";
     if (labels().leaflet_title) { link.title = labels().leaflet_title; }
-    return link.outerHTML;
+    return serialise(link);
   }
 
   /* Popups' close button: "Close popup" is written by Leaflet in English. */
@@ -118,10 +130,13 @@
     var tileOptions = Object.assign({}, tile[2] || {});
     if (tile[0] === "OpenStreetMap" && labels().osm_contributors) {
       /* OpenStreetMap's required credit, in the page's language. */
-      var credit = document.createElement("a");
-      credit.href = "https://www.openstreetmap.org/copyright";
-      credit.textContent = labels().osm_contributors;
-      tileOptions.attribution = "&copy; " + credit.outerHTML;
+      var credit = document.createElement("span");
+      credit.textContent = "\u00a9 ";
+      var link = document.createElement("a");
+      link.href = "https://www.openstreetmap.org/copyright";
+      link.textContent = labels().osm_contributors;
+      credit.appendChild(link);
+      tileOptions.attribution = serialise(credit);
     }
     L.tileLayer(tile[1], tileOptions).addTo(map);
     element.amapMap = map;

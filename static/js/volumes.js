@@ -9,7 +9,9 @@
  * the <select> named by data-measure-select switches the measure in place.
  * Each circle's SVG path carries data-pickup-point, data-measure and
  * data-value; the element's data-measure and data-ready tell the state, so
- * tests and other scripts can read it. Text goes into popups as text nodes.
+ * tests and other scripts can read it. Popups and tooltips get DOM nodes
+ * whose text is set with textContent, never strings: Leaflet reads a string
+ * as HTML, and the names come from organisers and farmers.
  */
 (function () {
   "use strict";
@@ -108,6 +110,19 @@
     return box;
   }
 
+  /* A route's tooltip: the farm, the pickup point and the distances, as text.
+   * Leaflet puts a string given to bindTooltip/bindPopup in as HTML, so the
+   * names, typed by organisers and farmers, go in a node's textContent. */
+  function routeTooltip(properties, labels, format) {
+    return text("span", fill(labels.route, {
+      producer: properties.producer,
+      point: properties.pickup_point,
+      km: format.km(numeric(properties.km)),
+      deliveries: properties.deliveries,
+      total: format.km(numeric(properties.total_km)),
+    }), "volumes-route-tooltip");
+  }
+
   function getJson(url) {
     return fetch(url, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })
       .then(function (response) {
@@ -181,13 +196,7 @@
           var line = L.polyline(coordinates.map(function (pair) {
             return L.latLng(pair[1], pair[0]);
           }), { color: ROUTE_COLOUR, weight: 2, opacity: 0.7, dashArray: "6 4", className: "volume-route", pane: "volumeRoutes" }).addTo(map);
-          line.bindTooltip(fill(labels.route, {
-            producer: properties.producer,
-            point: properties.pickup_point,
-            km: format.km(numeric(properties.km)),
-            deliveries: properties.deliveries,
-            total: format.km(numeric(properties.total_km)),
-          }), { sticky: true });
+          line.bindTooltip(routeTooltip(properties, labels, format), { sticky: true });
           var path = line.getElement();
           if (path) {
             path.setAttribute("data-route", properties.producer_id + "-" + properties.pickup_point_id);
