@@ -5,16 +5,11 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from ..models import MAX_PRICE, MAX_QUANTITY, Product
+from ..models import MAX_QUANTITY, Product
 from ..services.catalogue import MAX_PHOTO_SIZE
-from ..services.stock import price_too_high
-
-
-def _decimal_widget():
-    return forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+from .fields import decimal_widget, photo_field, price_field
 
 
 class ProductForm(forms.Form):
@@ -24,20 +19,7 @@ class ProductForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
     category = forms.ChoiceField(label=_("Category"), choices=Product.Category.choices)
     unit = forms.ChoiceField(label=_("Sold by"), choices=Product.Unit.choices)
-    price = forms.DecimalField(
-        label=_("Price per unit (€)"),
-        localize=True,
-        min_value=0,
-        max_value=MAX_PRICE,
-        decimal_places=2,
-        error_messages={
-            "invalid": _("Enter a price in euros, e.g. 3.20."),
-            "min_value": _("The price cannot be negative."),
-            "max_value": lazy(price_too_high, str)(),
-            "max_decimal_places": _("At most 2 decimals for a price, e.g. 3.20."),
-        },
-        widget=_decimal_widget(),
-    )
+    price = price_field(_("Price per unit (€)"), required=True, widget=decimal_widget())
     vat_rate = forms.TypedChoiceField(
         label=_("VAT rate"),
         choices=Product.VatRate.choices,
@@ -60,7 +42,7 @@ class ProductForm(forms.Form):
             "min_value": _("The weight step must be more than 0 kg."),
             "max_decimal_places": _("At most 3 decimals, e.g. 0.125."),
         },
-        widget=_decimal_widget(),
+        widget=decimal_widget(),
     )
     usual_quantity = forms.DecimalField(
         label=_("Usual quantity per week"),
@@ -76,25 +58,14 @@ class ProductForm(forms.Form):
             "max_value": _("That is too much: %(limit_value)s at most."),
             "max_decimal_places": _("At most 3 decimals, e.g. 2.125."),
         },
-        widget=_decimal_widget(),
+        widget=decimal_widget(),
     )
     description = forms.CharField(
         label=_("Description"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    photo = forms.ImageField(
-        label=_("Photo"),
-        required=False,
-        help_text=_("A JPEG or PNG image, 5 MB at most."),
-        error_messages={
-            "invalid_image": _(
-                "This file is not an image, or a damaged one: choose a JPEG or "
-                "PNG photo."
-            )
-        },
-        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
-    )
+    photo = photo_field(forms.ClearableFileInput(attrs={"accept": "image/*"}))
     active = forms.BooleanField(label=_("On sale"), required=False, initial=True)
 
     def clean_name(self):

@@ -13,6 +13,7 @@ from amap.members.models import User
 
 from ..models import DESCRIPTION_MAX_LENGTH, Label
 from ..services.profile import MAX_PHOTO_SIZE
+from .fields import photo_field
 
 
 class _FarmFields(AddressFields):
@@ -74,19 +75,8 @@ class ProducerProfileForm(_FarmFields, PositionFields):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    photo = forms.ImageField(
-        label=_("Photo"),
-        required=False,
-        help_text=_("A JPEG or PNG image, 5 MB at most."),
-        error_messages={
-            "invalid_image": _(
-                "This file is not an image, or a damaged one: choose a JPEG or "
-                "PNG photo."
-            )
-        },
-        # No "currently: <path>" line: the template shows the photos themselves.
-        widget=forms.FileInput(attrs={"accept": "image/*"}),
-    )
+    # No "currently: <path>" line: the template shows the photos themselves.
+    photo = photo_field(forms.FileInput(attrs={"accept": "image/*"}))
     remove_photo = forms.BooleanField(label=_("Remove the photo"), required=False)
     email = forms.EmailField(
         label=_("Contact email"),

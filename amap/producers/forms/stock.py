@@ -4,56 +4,16 @@ named `q-<product>-<cycle>`, `u-<product>-<cycle>` and `p-<product>-<cycle>`."""
 from dataclasses import dataclass
 
 from django import forms
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from amap.distribution.models import OrderCycle
 from amap.money import format_amount, plain_quantity
 
-from ..models import MAX_PRICE, MAX_QUANTITY, Product
+from ..models import Product
 from ..selectors.catalogue import group_by_category
 from ..selectors.stock import cell_name
-from ..services.stock import StockCell, price_too_high
-
-
-def quantity_field(label: str) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
-        required=False,
-        localize=True,
-        min_value=0,
-        max_value=MAX_QUANTITY,
-        decimal_places=3,
-        error_messages={
-            "invalid": _("Enter a number, e.g. 12 or 2.5."),
-            "min_value": _("The quantity cannot be negative."),
-            "max_value": _("That is too much: %(limit_value)s at most."),
-            "max_decimal_places": _("At most 3 decimals, e.g. 2.125."),
-        },
-        widget=forms.TextInput(
-            attrs={"inputmode": "decimal", "autocomplete": "off", "size": 5}
-        ),
-    )
-
-
-def price_field(label: str) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
-        required=False,
-        localize=True,
-        min_value=0,
-        max_value=MAX_PRICE,
-        decimal_places=2,
-        error_messages={
-            "invalid": _("Enter a price in euros, e.g. 3.20."),
-            "min_value": _("The price cannot be negative."),
-            "max_value": lazy(price_too_high, str)(),
-            "max_decimal_places": _("At most 2 decimals for a price, e.g. 3.20."),
-        },
-        widget=forms.TextInput(
-            attrs={"inputmode": "decimal", "autocomplete": "off", "size": 5}
-        ),
-    )
+from ..services.stock import StockCell
+from .fields import price_field, quantity_field
 
 
 @dataclass
