@@ -134,6 +134,9 @@ class ProducerCreateForm(_FarmFields):
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
 
+    def clean_manager_email(self):
+        return self.cleaned_data["manager_email"].strip().lower()
+
 
 class ManagerInviteForm(forms.Form):
     email = forms.EmailField(
