@@ -278,6 +278,7 @@ def build_producers(*, collectives: dict, producer_users: list, organiser) -> li
                 collective=collectives[slug],
                 defaults={
                     "status": Partnership.Status.PROPOSED,
+                    "referent": organiser,
                     "proposed_by": organiser,
                     "proposed_at": timezone.now(),
                 },

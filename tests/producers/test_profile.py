@@ -702,6 +702,14 @@ def test_the_demo_farms_are_built_once(
         collective=collectives["amap-trentemoult"], referent__isnull=False
     ).exists()
     assert Partnership.objects.exclude(collective=dervallieres).count() >= 8
+    # The demo producer has a proposal to answer, and a co-manager is invited.
+    (proposal,) = Partnership.objects.proposed()
+    assert (proposal.producer, proposal.collective) == (
+        farms[0],
+        collectives["groupement-clisson"],
+    )
+    assert farms[0].managers.get() == accounts[0]
+    assert farms[0].manager_invitations.open().count() == 1
     assert set(Label.objects.values_list("slug", flat=True)) == {
         "ab",
         "nature-progres",
