@@ -24,7 +24,7 @@ from amap.members import services as member_services
 from amap.members.forms import JoinRequestForm
 from amap.members.hooks import with_public_urls
 from amap.members.models import Collective, Membership
-from amap.producers.models import Producer, Product
+from amap.producers.models import Partnership, Producer, Product
 from amap.producers.selectors.charter import producer_commitments
 from amap.views import error_text
 
@@ -380,7 +380,11 @@ class ProducerDirectoryPage(RoutablePageMixin, Page):
             )
         collectives = list(
             Collective.objects.active()
-            .filter(partnerships__producer=producer, partnerships__active=True)
+            .filter(
+                partnerships__producer=producer,
+                partnerships__active=True,
+                partnerships__status=Partnership.Status.ACCEPTED,
+            )
             .select_related("page")
             .order_by("name")
         )

@@ -226,22 +226,15 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(query)
 
 
-class Invitation(models.Model):
-    """An invitation sent by email to join a collective; the link holds a token."""
+class InvitationBase(models.Model):
+    """What every invitation sent by email has: the address, a token for the
+    link, who sent it, and its life (accepted, cancelled, expired).
 
-    collective = models.ForeignKey(
-        Collective,
-        on_delete=models.CASCADE,
-        related_name="invitations",
-        verbose_name=_("collective"),
-    )
+    Only the person invited may accept, logged in with that address once
+    confirmed: see `services.check_can_accept`.
+    """
+
     email = models.EmailField(_("email address"))
-    role = models.CharField(
-        _("role"),
-        max_length=20,
-        choices=Membership.Role,
-        default=Membership.Role.MEMBER,
-    )
     token = models.CharField(max_length=64, unique=True, default=_new_token)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -265,9 +258,37 @@ class Invitation(models.Model):
     objects = InvitationQuerySet.as_manager()
 
     class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    @property
+    def is_pending(self):
+        return self.accepted_at is None and self.cancelled_at is None
+
+    @property
+    def is_expired(self):
+        return self.is_pending and self.expires_at <= timezone.now()
+
+
+class Invitation(InvitationBase):
+    """An invitation sent by email to join a collective; the link holds a token."""
+
+    collective = models.ForeignKey(
+        Collective,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("collective"),
+    )
+    role = models.CharField(
+        _("role"),
+        max_length=20,
+        choices=Membership.Role,
+        default=Membership.Role.MEMBER,
+    )
+
+    class Meta(InvitationBase.Meta):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
-        ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["collective", "email"],
@@ -281,14 +302,6 @@ class Invitation(models.Model):
 
     def get_absolute_url(self):
         return reverse("members:invitation_accept", args=[self.token])
-
-    @property
-    def is_pending(self):
-        return self.accepted_at is None and self.cancelled_at is None
-
-    @property
-    def is_expired(self):
-        return self.is_pending and self.expires_at <= timezone.now()
 
 
 class CharterVersionQuerySet(models.QuerySet):

@@ -6,6 +6,7 @@ from django.utils import timezone
 from .models import (
     CharterCommitment,
     Label,
+    ManagerInvitation,
     Offer,
     Partnership,
     Producer,
@@ -62,11 +63,30 @@ class ProducerAdmin(admin.ModelAdmin):
 
 @admin.register(Partnership)
 class PartnershipAdmin(admin.ModelAdmin):
-    list_display = ["producer", "collective", "referent", "since", "active"]
-    list_filter = ["active", "collective"]
+    list_display = [
+        "producer",
+        "collective",
+        "status",
+        "referent",
+        "since",
+        "active",
+    ]
+    list_filter = ["status", "active", "collective"]
     search_fields = ["producer__name", "collective__name"]
     autocomplete_fields = ["producer", "collective", "referent"]
     list_select_related = ["producer", "collective", "referent"]
+
+
+@admin.register(ManagerInvitation)
+class ManagerInvitationAdmin(admin.ModelAdmin):
+    """Staff may look; a manager is added by the invited person accepting
+    (or by staff in the farm's own form)."""
+
+    list_display = ["email", "producer", "created_at", "accepted_at", "cancelled_at"]
+    search_fields = ["email", "producer__name"]
+    readonly_fields = ["token"]
+    autocomplete_fields = ["producer", "invited_by", "accepted_by"]
+    list_select_related = ["producer"]
 
 
 @admin.register(Product)

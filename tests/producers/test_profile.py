@@ -243,13 +243,14 @@ def test_an_organiser_creates_a_farm_supplying_the_collective(
         farm = services.create_producer(
             name="Ferme du Bourg",
             created_by=organiser,
-            managers=[producer_user],
+            manager_emails=[producer_user.email],
             collective=collective,
             activity="Maraîchage",
             **NEW_FARM,
         )
     assert farm.slug == "ferme-du-bourg"
-    assert list(farm.managers.all()) == [producer_user]
+    assert not farm.managers.exists()  # until Paul accepts the invitation
+    assert farm.manager_invitations.get().email == producer_user.email
     partnership = Partnership.objects.get(producer=farm)
     assert (partnership.collective, partnership.referent) == (collective, organiser)
     assert partnership.active
@@ -262,13 +263,13 @@ def test_two_farms_of_the_same_name_get_different_slugs(organiser, producer_user
     first = services.create_producer(
         name="Ferme du Bourg",
         created_by=organiser,
-        managers=[producer_user],
+        manager_emails=[producer_user.email],
         **NEW_FARM,
     )
     second = services.create_producer(
         name="Ferme du Bourg",
         created_by=organiser,
-        managers=[producer_user],
+        manager_emails=[producer_user.email],
         **NEW_FARM,
     )
     assert (first.slug, second.slug) == ("ferme-du-bourg", "ferme-du-bourg-2")
@@ -281,7 +282,7 @@ def test_a_superuser_who_organises_nothing_adds_a_farm_without_referent(
     farm = services.create_producer(
         name="Ferme du Bourg",
         created_by=admin,
-        managers=[producer_user],
+        manager_emails=[producer_user.email],
         collective=collective,
         **NEW_FARM,
     )
@@ -294,7 +295,7 @@ def test_only_organisers_create_farms(request, person, producer_user):
         services.create_producer(
             name="Ferme du Bourg",
             created_by=request.getfixturevalue(person),
-            managers=[producer_user],
+            manager_emails=[producer_user.email],
             **NEW_FARM,
         )
     assert not Producer.objects.filter(name="Ferme du Bourg").exists()
@@ -307,7 +308,7 @@ def test_an_organiser_cannot_create_a_farm_for_another_collective(
         services.create_producer(
             name="Ferme du Bourg",
             created_by=organiser,
-            managers=[producer_user],
+            manager_emails=[producer_user.email],
             collective=other_collective,
             **NEW_FARM,
         )
@@ -316,9 +317,9 @@ def test_an_organiser_cannot_create_a_farm_for_another_collective(
 def test_a_farm_needs_an_account_to_manage_it(organiser):
     with pytest.raises(ValidationError) as caught:
         services.create_producer(
-            name="Ferme du Bourg", created_by=organiser, managers=[], **NEW_FARM
+            name="Ferme du Bourg", created_by=organiser, manager_emails=[], **NEW_FARM
         )
-    assert "managers" in caught.value.message_dict
+    assert "manager_emails" in caught.value.message_dict
 
 
 def test_creating_a_farm_refuses_a_bad_postcode(organiser, producer_user):
@@ -326,7 +327,7 @@ def test_creating_a_farm_refuses_a_bad_postcode(organiser, producer_user):
         services.create_producer(
             name="Ferme du Bourg",
             created_by=organiser,
-            managers=[producer_user],
+            manager_emails=[producer_user.email],
             **{**NEW_FARM, "postcode": "4433"},
         )
     assert "postcode" in caught.value.message_dict
@@ -400,7 +401,16 @@ def test_the_home_lists_every_farm_in_a_fixed_number_of_queries(
     collectives = [CollectiveFactory() for _ in range(5)]
     farms = [ProducerFactory(managers=[producer_user]) for _ in range(40)]
     Partnership.objects.bulk_create(
-        [Partnership(producer=f, collective=c) for f in farms for c in collectives]
+        [
+            Partnership(
+                producer=f,
+                collective=c,
+                status=Partnership.Status.ACCEPTED,
+                active=True,
+            )
+            for f in farms
+            for c in collectives
+        ]
     )
     client = as_user(producer_user)
     with django_assert_max_num_queries(8):
@@ -692,6 +702,14 @@ def test_the_demo_farms_are_built_once(
         collective=collectives["amap-trentemoult"], referent__isnull=False
     ).exists()
     assert Partnership.objects.exclude(collective=dervallieres).count() >= 8
+    # The demo producer has a proposal to answer, and a co-manager is invited.
+    (proposal,) = Partnership.objects.proposed()
+    assert (proposal.producer, proposal.collective) == (
+        farms[0],
+        collectives["groupement-clisson"],
+    )
+    assert farms[0].managers.get() == accounts[0]
+    assert farms[0].manager_invitations.open().count() == 1
     assert set(Label.objects.values_list("slug", flat=True)) == {
         "ab",
         "nature-progres",

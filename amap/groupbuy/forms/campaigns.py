@@ -15,7 +15,7 @@ from amap.forms import DateTimeField, ModelChoiceField, ModelMultipleChoiceField
 from amap.members.models import Collective
 from amap.orders.forms.payments import ReceivedPaymentFields
 from amap.orders.models import PaymentMethod
-from amap.producers.models import MAX_PRICE, Producer, Product
+from amap.producers.models import MAX_PRICE, Partnership, Producer, Product
 
 from ..models import MAX_CASES, MAX_UNITS, GroupPurchase, Policy
 
@@ -87,7 +87,10 @@ class CampaignForm(forms.Form):
         ) | Collective.objects.filter(pk__in=chosen.values("pk"))
         self.fields["collectives"].queryset = collectives.distinct().order_by("name")
         self.fields["producer"].queryset = (
-            Producer.objects.filter(partnerships__collective__in=collectives)
+            Producer.objects.filter(
+                partnerships__collective__in=collectives,
+                partnerships__status=Partnership.Status.ACCEPTED,
+            )
             .distinct()
             .order_by("name")
         )

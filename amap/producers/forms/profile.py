@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from amap.forms import ModelChoiceField, ModelMultipleChoiceField
 from amap.location_forms import AddressFields, PositionFields
-from amap.members.models import User
 
 from ..models import DESCRIPTION_MAX_LENGTH, Label
 from ..services.profile import MAX_PHOTO_SIZE
@@ -125,28 +124,26 @@ class ProducerCreateForm(_FarmFields):
     field_order = ["name", "activity", "street", "postcode", "town", "manager_email"]
 
     manager_email = forms.EmailField(
-        label=_("Email of the producer's account"),
+        label=_("Email of the producer"),
+        max_length=254,
         help_text=_(
-            "The producer must already have an account on this site (they can "
-            "sign up first); that account will manage the farm's page, catalogue "
-            "and stock."
+            "An invitation to manage the farm's page, catalogue and stock is "
+            "sent to this address; the producer accepts it with an account of "
+            "this address (or signs up with it)."
         ),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
 
     def clean_manager_email(self):
-        email = self.cleaned_data["manager_email"].strip()
-        manager = User.objects.filter(email__iexact=email, is_active=True).first()
-        if manager is None:
-            raise ValidationError(
-                _(
-                    "No account uses %(email)s. Ask the producer to sign up on "
-                    "this site first, then add the farm."
-                )
-                % {"email": email}
-            )
-        self.manager = manager
-        return manager.email
+        return self.cleaned_data["manager_email"].strip().lower()
+
+
+class ManagerInviteForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email of the producer"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
 
 
 class PartnershipAddForm(forms.Form):
@@ -157,9 +154,14 @@ class PartnershipAddForm(forms.Form):
         error_messages={
             "invalid_choice": _(
                 "Choose one of the producers in the list; it may already supply "
-                "the collective."
+                "the collective or have a proposal waiting."
             )
         },
+        help_text=_(
+            "The farm's producers are asked to accept; the farm supplies the "
+            "collective once they have. Farms that no account manages yet are "
+            "not listed."
+        ),
     )
     referent = ModelChoiceField(
         label=_("Référent"),
