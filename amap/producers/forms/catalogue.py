@@ -7,6 +7,9 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from amap.forms import TextField
+from amap.texts import TEXT_MAX_LENGTH
+
 from ..models import MAX_QUANTITY, Product
 from ..services.catalogue import MAX_PHOTO_SIZE
 from .fields import decimal_widget, photo_field, price_field
@@ -60,10 +63,8 @@ class ProductForm(forms.Form):
         },
         widget=decimal_widget(),
     )
-    description = forms.CharField(
-        label=_("Description"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    description = TextField(
+        label=_("Description"), required=False, max_length=TEXT_MAX_LENGTH
     )
     photo = photo_field(forms.ClearableFileInput(attrs={"accept": "image/*"}))
     active = forms.BooleanField(label=_("On sale"), required=False, initial=True)

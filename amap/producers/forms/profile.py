@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from amap.forms import ModelChoiceField, ModelMultipleChoiceField
+from amap.forms import ModelChoiceField, ModelMultipleChoiceField, TextField
 from amap.location_forms import AddressFields, PositionFields
 from amap.members.models import User
 
@@ -52,7 +52,7 @@ class ProducerProfileForm(_FarmFields, PositionFields):
         "town",
     ]
 
-    description = forms.CharField(
+    description = TextField(
         label=_("Description"),
         required=False,
         # Also the textarea's maxlength, so that browsers stop typing there.
