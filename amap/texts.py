@@ -23,3 +23,11 @@ TEXT_MAX_LENGTH = 2000
 LONG_TEXT_MAX_LENGTH = 5000
 # A page of the public site written by the network's editors (the charter).
 PAGE_TEXT_MAX_LENGTH = 50_000
+
+
+def published_text(text: str, limit: int = TEXT_MAX_LENGTH) -> str:
+    """`text` cut to `limit` characters (its end an ellipsis), for what anyone
+    can read or subscribe to: a text saved before its limit existed is still
+    published, but never at any length."""
+    text = text or ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
