@@ -1,10 +1,7 @@
 """Forms of the farm profile, of producer creation and of partnerships."""
 
-import math
-
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from amap.forms import ModelChoiceField, ModelMultipleChoiceField, TextField
@@ -12,7 +9,6 @@ from amap.location_forms import AddressFields, PositionFields
 from amap.members.models import User
 
 from ..models import DESCRIPTION_MAX_LENGTH, Label
-from ..services.profile import MAX_PHOTO_SIZE
 from .fields import photo_field
 
 
@@ -76,7 +72,7 @@ class ProducerProfileForm(_FarmFields, PositionFields):
         widget=forms.CheckboxSelectMultiple,
     )
     # No "currently: <path>" line: the template shows the photos themselves.
-    photo = photo_field(forms.FileInput(attrs={"accept": "image/*"}))
+    photo = photo_field(forms.FileInput())
     remove_photo = forms.BooleanField(label=_("Remove the photo"), required=False)
     email = forms.EmailField(
         label=_("Contact email"),
@@ -95,17 +91,6 @@ class ProducerProfileForm(_FarmFields, PositionFields):
     missing_position_message = _(
         "Place the farm on the map: both the latitude and the longitude are needed."
     )
-
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if photo and getattr(photo, "size", 0) > MAX_PHOTO_SIZE:
-            # In MB like the limit (filesizeformat says "Mio" in French), of
-            # 1024 × 1024 bytes as MAX_PHOTO_SIZE, rounded up: never "5.0".
-            size = number_format(math.ceil(photo.size * 10 / 1024**2) / 10, 1)
-            raise ValidationError(
-                _("The photo is too big (%(size)s MB): 5 MB at most.") % {"size": size}
-            )
-        return photo
 
     def service_fields(self) -> dict:
         """Keyword arguments for `update_producer_profile`."""
