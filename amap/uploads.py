@@ -26,6 +26,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.db import models
 from django.utils.formats import number_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
@@ -209,6 +210,13 @@ class ImageField(forms.ImageField):
         if isinstance(widget, forms.FileInput) and "accept" not in widget.attrs:
             attrs["accept"] = IMAGE_ACCEPT
         return attrs
+
+
+class UploadAdminMixin:
+    """For a ModelAdmin whose model has a photo: the admin's upload goes
+    through `ImageField` too."""
+
+    formfield_overrides = {models.ImageField: {"form_class": ImageField}}
 
 
 # Documents --------------------------------------------------------------------
