@@ -272,6 +272,7 @@ def test_a_document_whose_content_matches_its_extension_is_kept_as_sent(extensio
         (image_bytes(), "tarif.txt"),
         (b"a\x00b", "tarif.csv"),
     ],
+    ids=["png-as-pdf", "pdf-as-docx", "odt-as-ods", "zip-as-xlsx", "png-as-txt", "nul"],
 )
 def test_a_document_whose_content_does_not_match_its_extension_is_refused(data, name):
     field = uploads.DocumentField(extensions=list(DOCUMENTS))
