@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from icalendar import Calendar
 from pytest_django.asserts import assertContains
 
@@ -283,3 +283,31 @@ def test_the_public_feeds_never_carry_a_huge_note(client, collective):
     ).content
     (event,) = Calendar.from_ical(feed).walk("VEVENT")
     assert len(str(event["DESCRIPTION"])) <= TEXT_MAX_LENGTH
+
+
+# What the form shows ------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("english")
+def test_a_text_box_shows_its_limit_and_loads_the_counter(as_user, member, collective):
+    response = as_user(member).get(reverse("groupbuy:wish_propose"))
+    html = response.content.decode()
+    assert f'maxlength="{TEXT_MAX_LENGTH}"' in html
+    assert (
+        '<p class="help text-limit" data-text-limit="id_description">'
+        "2,000 characters at most"
+    ) in html
+    assert "js/text_limits.js" in html
+
+
+def test_the_limit_is_written_for_the_locale(as_user, member, collective):
+    with translation.override("fr"):
+        response = as_user(member).get(reverse("groupbuy:wish_propose"))
+    assert "2\xa0000" in response.content.decode()
+
+
+def test_a_line_break_counts_as_one_character_as_in_the_browser():
+    field = project_forms.TextField(max_length=5)
+    assert field.clean("ab\r\ncd") == "ab\ncd"
+    with pytest.raises(ValidationError):
+        field.clean("ab\r\ncd\r\ne")

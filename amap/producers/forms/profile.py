@@ -53,10 +53,7 @@ class ProducerProfileForm(_FarmFields, PositionFields):
         required=False,
         # Also the textarea's maxlength, so that browsers stop typing there.
         max_length=DESCRIPTION_MAX_LENGTH,
-        help_text=_(
-            "Your farm, how you work, what members will find in the baskets; "
-            "5,000 characters at most."
-        ),
+        help_text=_("Your farm, how you work, what members will find in the baskets."),
         error_messages={
             "max_length": _(
                 "The description is too long: %(limit_value)d characters at "
