@@ -236,6 +236,13 @@ STORAGES = {
     },
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Uploads (amap/uploads.py, docs/decisions.md): a file above this size is
+# refused (the proxy in front should refuse a bit more, see the README); an
+# image above this many megapixels too, before it is decoded. Images are
+# re-encoded at most UPLOAD_IMAGE_MAX_SIDE pixels a side.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=20) * 1024 * 1024
+UPLOAD_MAX_MEGAPIXELS = env.int("UPLOAD_MAX_MEGAPIXELS", default=40)
+UPLOAD_IMAGE_MAX_SIDE = env.int("UPLOAD_IMAGE_MAX_SIDE", default=2400)
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Réseau des AMAP"
@@ -250,6 +257,15 @@ WAGTAILADMIN_LOGIN_URL = "/compte/login/"
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx", "ods"]
+# The editors' uploads follow the same limits and checks as everyone's
+# (cms/forms.py: documents' content must match their extension, images are
+# re-encoded without their metadata).
+WAGTAILDOCS_MAX_UPLOAD_SIZE = UPLOAD_MAX_BYTES
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.forms.DocumentForm"
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = UPLOAD_MAX_BYTES
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = UPLOAD_MAX_MEGAPIXELS * 1_000_000
+WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
+WAGTAILIMAGES_IMAGE_FORM_BASE = "cms.forms.ImageForm"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 # Maps: tiles come from OpenStreetMap; the default view is the whole of France.

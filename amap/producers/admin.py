@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.db import models
 from django.utils import timezone
 
+from amap.uploads import UploadAdminMixin
+
 from .models import (
     CharterCommitment,
     Label,
@@ -29,7 +31,7 @@ class PartnershipInline(admin.TabularInline):
 
 
 @admin.register(Producer)
-class ProducerAdmin(admin.ModelAdmin):
+class ProducerAdmin(UploadAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "activity",
@@ -54,10 +56,11 @@ class ProducerAdmin(admin.ModelAdmin):
         }
 
     formfield_overrides = {
+        **UploadAdminMixin.formfield_overrides,
         models.URLField: {
             "form_class": forms.URLField,
             "assume_scheme": "https",
-        }
+        },
     }
 
 
@@ -90,7 +93,7 @@ class ManagerInvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(UploadAdminMixin, admin.ModelAdmin):
     list_display = ["producer", "name", "category", "unit", "price", "active"]
     list_filter = ["active", "category", "unit", "producer"]
     search_fields = ["name", "producer__name"]
@@ -109,7 +112,7 @@ class OfferAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProfileSubmission)
-class ProfileSubmissionAdmin(admin.ModelAdmin):
+class ProfileSubmissionAdmin(UploadAdminMixin, admin.ModelAdmin):
     """Read-only history; reviews happen in the organisers' queue, which
     publishes the page and tells the farm (`services.moderation`)."""
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from amap.locations import Located, position_in_range
 from amap.members.models import Collective, InvitationBase
 from amap.money import ZERO
+from amap.texts import LONG_TEXT_MAX_LENGTH, TEXT_MAX_LENGTH
 
 # Quantities are validated against this ceiling: nobody brings a million
 # kilos to a distribution, and a typo should not pass.
@@ -23,7 +24,7 @@ MAX_PRICE = Decimal("100000")
 
 # A farm's public description: long enough for a page, short enough for an
 # organiser to read it (and for the review queue's word diff).
-DESCRIPTION_MAX_LENGTH = 5000
+DESCRIPTION_MAX_LENGTH = LONG_TEXT_MAX_LENGTH
 
 
 class Label(models.Model):
@@ -31,7 +32,12 @@ class Label(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(TEXT_MAX_LENGTH)],
+    )
 
     class Meta:
         verbose_name = _("label")
@@ -337,7 +343,12 @@ class Product(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_QUANTITY)],
         help_text=_("Used by the “same as usual” shortcut of the weekly stock."),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(TEXT_MAX_LENGTH)],
+    )
     photo = models.ImageField(_("photo"), upload_to="products/", blank=True)
     active = models.BooleanField(_("on sale"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -494,10 +505,16 @@ class CharterCommitment(models.Model):
         verbose_name=_("producer"),
     )
     heading = models.CharField(_("commitment"), max_length=255)
-    statement = models.TextField(_("how the farm meets it"), max_length=2000)
+    statement = models.TextField(
+        _("how the farm meets it"),
+        max_length=TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(TEXT_MAX_LENGTH)],
+    )
     published_statement = models.TextField(
         _("published text"),
         blank=True,
+        max_length=TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(TEXT_MAX_LENGTH)],
         help_text=_(
             "The text an organiser approved, shown on the public profile; "
             "it differs from the statement while a change waits (moderation)."
@@ -568,7 +585,12 @@ class ProfileSubmission(models.Model):
         verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(
+        _("comment"),
+        blank=True,
+        max_length=TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(TEXT_MAX_LENGTH)],
+    )
 
     class Meta:
         verbose_name = _("profile change")

@@ -16,7 +16,6 @@ from amap import geocoding
 from amap.members.models import Membership
 from amap.navigation import user_areas
 from amap.producers import demo
-from amap.producers.forms import profile as forms_profile
 from amap.producers.models import Label, Partnership, Producer
 from amap.producers.selectors.moderation import moderation_queue, pending_change
 from amap.producers.services import profile as services
@@ -200,13 +199,13 @@ def test_the_profile_refuses_a_hand_position_without_coordinates(
     assert "latitude" in caught.value.message_dict
 
 
-def test_the_profile_refuses_a_photo_over_5_mb(producer, producer_user, monkeypatch):
-    monkeypatch.setattr(services, "MAX_PHOTO_SIZE", 10)
+def test_the_profile_refuses_a_photo_over_the_limit(producer, producer_user, settings):
+    settings.UPLOAD_MAX_BYTES = 10
     with pytest.raises(ValidationError) as caught:
         services.update_producer_profile(
             producer, updated_by=producer_user, photo=png_file()
         )
-    assert caught.value.message_dict["photo"] == ["The photo is too big: 5 MB at most."]
+    assert caught.value.message_dict["photo"][0].startswith("This file is too big (")
 
 
 def test_geocoding_a_farm_twice_changes_nothing(producer, monkeypatch):
@@ -576,14 +575,14 @@ def test_the_profile_form_refuses_a_file_that_is_not_an_image(
     assert not producer.photo
 
 
-def test_the_profile_form_refuses_a_photo_over_5_mb(
-    as_user, producer, producer_user, monkeypatch
+def test_the_profile_form_refuses_a_photo_over_the_limit(
+    as_user, producer, producer_user, settings
 ):
-    monkeypatch.setattr(forms_profile, "MAX_PHOTO_SIZE", 10)
+    settings.UPLOAD_MAX_BYTES = 10
     response = as_user(producer_user).post(
         producer.get_absolute_url(), {**profile_data(producer), "photo": png_file()}
     )
-    assertContains(response, "5 MB at most.</p>", status_code=400)
+    assertContains(response, "0.1 MB at most.</p>", status_code=400)
     producer.refresh_from_db()
     assert not producer.photo
 

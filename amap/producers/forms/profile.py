@@ -1,17 +1,13 @@
 """Forms of the farm profile, of producer creation and of partnerships."""
 
-import math
-
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from amap.forms import ModelChoiceField, ModelMultipleChoiceField
+from amap.forms import ModelChoiceField, ModelMultipleChoiceField, TextField
 from amap.location_forms import AddressFields, PositionFields
 
 from ..models import DESCRIPTION_MAX_LENGTH, Label
-from ..services.profile import MAX_PHOTO_SIZE
 from .fields import photo_field
 
 
@@ -51,15 +47,12 @@ class ProducerProfileForm(_FarmFields, PositionFields):
         "town",
     ]
 
-    description = forms.CharField(
+    description = TextField(
         label=_("Description"),
         required=False,
         # Also the textarea's maxlength, so that browsers stop typing there.
         max_length=DESCRIPTION_MAX_LENGTH,
-        help_text=_(
-            "Your farm, how you work, what members will find in the baskets; "
-            "5,000 characters at most."
-        ),
+        help_text=_("Your farm, how you work, what members will find in the baskets."),
         error_messages={
             "max_length": _(
                 "The description is too long: %(limit_value)d characters at "
@@ -75,7 +68,7 @@ class ProducerProfileForm(_FarmFields, PositionFields):
         widget=forms.CheckboxSelectMultiple,
     )
     # No "currently: <path>" line: the template shows the photos themselves.
-    photo = photo_field(forms.FileInput(attrs={"accept": "image/*"}))
+    photo = photo_field(forms.FileInput())
     remove_photo = forms.BooleanField(label=_("Remove the photo"), required=False)
     email = forms.EmailField(
         label=_("Contact email"),
@@ -94,17 +87,6 @@ class ProducerProfileForm(_FarmFields, PositionFields):
     missing_position_message = _(
         "Place the farm on the map: both the latitude and the longitude are needed."
     )
-
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if photo and getattr(photo, "size", 0) > MAX_PHOTO_SIZE:
-            # In MB like the limit (filesizeformat says "Mio" in French), of
-            # 1024 × 1024 bytes as MAX_PHOTO_SIZE, rounded up: never "5.0".
-            size = number_format(math.ceil(photo.size * 10 / 1024**2) / 10, 1)
-            raise ValidationError(
-                _("The photo is too big (%(size)s MB): 5 MB at most.") % {"size": size}
-            )
-        return photo
 
     def service_fields(self) -> dict:
         """Keyword arguments for `update_producer_profile`."""

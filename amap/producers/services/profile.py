@@ -20,6 +20,7 @@ from amap.locations import (
 )
 from amap.members.models import Collective
 from amap.members.permissions import organised_collectives, require_organiser
+from amap.uploads import upload_errors
 
 from ..models import Label, Producer, ProfileSubmission
 from ..permissions import require_producer_manager
@@ -39,7 +40,6 @@ EDITABLE_FIELDS = (
     *ADDRESS_FIELDS,
 )
 # The photo is an upload: leaving it out keeps the current one, "" removes it.
-MAX_PHOTO_SIZE = 5 * 1024 * 1024
 
 
 def _check_fields(fields: dict) -> None:
@@ -51,8 +51,8 @@ def _check_fields(fields: dict) -> None:
 def _validate(producer: Producer) -> None:
     errors = {}
     photo = producer.photo
-    if photo and not getattr(photo, "_committed", True) and photo.size > MAX_PHOTO_SIZE:
-        errors["photo"] = [_("The photo is too big: 5 MB at most.")]
+    if photo and not getattr(photo, "_committed", True):
+        errors.update(upload_errors("photo", photo))
     validate_place(producer, errors=errors)
 
 
@@ -168,9 +168,8 @@ def update_producer_profile(
     }
     if proposed.get("photo") == "":
         fields["photo"] = proposed.pop("photo")  # taking a photo down needs no review
-    new_photo = proposed.get("photo")
-    if new_photo and getattr(new_photo, "size", 0) > MAX_PHOTO_SIZE:
-        raise ValidationError({"photo": [_("The photo is too big: 5 MB at most.")]})
+    if proposed.get("photo") and (errors := upload_errors("photo", proposed["photo"])):
+        raise ValidationError(errors)
     if updated_by.is_superuser:
         fields.update(proposed)
     elif proposed:
