@@ -204,7 +204,7 @@ def test_the_export_reads_a_fixed_number_of_queries(
     from amap.orders.data_export import collective_zip
 
     _fill(collective, 1, tag="un")
-    with django_assert_max_num_queries(17) as few:
+    with django_assert_max_num_queries(19) as few:
         collective_zip(collective)
     _fill(collective, 8, tag="huit")
     with django_assert_max_num_queries(len(few.captured_queries)):
@@ -233,3 +233,39 @@ def test_the_command_writes_the_zip(collective, tmp_path):
 def test_the_command_names_an_unknown_collective(db):
     with pytest.raises(CommandError, match="nowhere"):
         call_command("export_collective", "nowhere")
+
+
+def test_group_purchases_bring_only_this_collectives_pledges_and_payments(
+    organiser, collective, other_collective, member, other_member
+):
+    from amap.groupbuy.models import Payment
+    from amap.orders.data_export import collective_zip
+    from tests.factories import GroupPurchaseFactory, PledgeFactory
+
+    shared = GroupPurchaseFactory(
+        title="Agrumes partagés", collectives=[collective, other_collective]
+    )
+    GroupPurchaseFactory(title="Huile ailleurs", collectives=[other_collective])
+    PledgeFactory(item__campaign=shared, member=member, quantity=7)
+    PledgeFactory(item__campaign=shared, member=other_member, quantity=9)
+    for person in (member, other_member):
+        Payment.objects.create(
+            campaign=shared,
+            member=person,
+            amount=Decimal("12.00"),
+            method=PaymentMethod.CASH,
+            received_at=timezone.now(),
+            recorded_by=organiser,
+        )
+
+    data = json.loads(_zip_files(collective_zip(collective).content)["data.json"])
+
+    assert [c["title"] for c in data["tables"]["group_purchases"]] == [
+        "Agrumes partagés"
+    ]
+    assert [p["member"] for p in data["tables"]["group_purchase_pledges"]] == [
+        member.email
+    ]
+    assert [p["member"] for p in data["tables"]["group_purchase_payments"]] == [
+        member.email
+    ]
