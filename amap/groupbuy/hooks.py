@@ -25,7 +25,7 @@ from amap.orders.hooks import (
     OtherDue,
 )
 from amap.orders.models import PaymentMethod
-from amap.orders.selectors.export import table
+from amap.orders.selectors.export import NUMBER, table
 
 from .models import GroupPurchase, Payment, Pledge
 from .selectors.campaigns import (
@@ -132,7 +132,7 @@ def export_tables(collective):
             GroupPurchase.objects.filter(collectives=collective)
             .select_related("producer")
             .order_by("closes_at", "pk"),
-            Column("id", _("Number"), "pk", "id"),
+            Column("id", NUMBER, "pk", "id"),
             Column("title", _("Title"), "title"),
             Column("producer", _("Farm"), "producer.name"),
             Column("supplier", _("Supplier"), "supplier_name"),
@@ -151,7 +151,7 @@ def export_tables(collective):
             )
             .select_related("item__campaign", "member")
             .order_by("item__campaign_id", "item_id", "pledged_at", "pk"),
-            Column("id", _("Number"), "pk", "id"),
+            Column("id", NUMBER, "pk", "id"),
             Column("campaign_id", _("Group purchase number"), "item.campaign_id", "id"),
             Column("item", _("Product"), "item.name"),
             Column("member", member_email, "member.email"),
@@ -166,7 +166,7 @@ def export_tables(collective):
             Payment.objects.filter(campaign__collectives=collective, member__in=members)
             .select_related("member")
             .order_by("received_at", "pk"),
-            Column("id", _("Number"), "pk", "id"),
+            Column("id", NUMBER, "pk", "id"),
             Column("campaign_id", _("Group purchase number"), "campaign_id", "id"),
             Column("member", member_email, "member.email"),
             Column("amount", _("Amount (€)"), "amount", "amount"),

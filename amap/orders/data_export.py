@@ -16,13 +16,13 @@ from decimal import Decimal
 from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from amap.members.models import Collective
 from amap.money import format_amount, format_number
 
 from .hooks import Column, Table
-from .selectors.export import collective_export, table
+from .selectors.export import NUMBER, collective_export, table
 from .sheet_exports import Document
 from .spreadsheets import csv_bytes
 
@@ -73,7 +73,7 @@ def _collective_table(collective) -> Table:
         "collective",
         _("Collective"),
         [collective],
-        Column("id", _("Number"), "pk", "id"),
+        Column("id", NUMBER, "pk", "id"),
         Column("name", _("Name"), "name"),
         Column("slug", _("Address name"), "slug"),
         Column("kind", _("Kind"), "kind", "choice", Collective.Kind),
@@ -96,13 +96,18 @@ def _readme(collective, tables: list[Table], now: datetime) -> str:
         _(
             "Each CSV file is one table (separator ';', UTF-8); %(json)s holds "
             "the same tables with codes instead of labels and ISO dates. "
-            "Numbers (columns ending in “number”) link the tables together."
+            "The numbers (the “Number” column, and the columns ending in "
+            "“number”) link the tables together."
         )
         % {"json": JSON_NAME},
         "",
     ]
     lines += [
-        _("%(file)s: %(title)s, %(count)s rows")
+        ngettext(
+            "%(file)s: %(title)s, %(count)s row",
+            "%(file)s: %(title)s, %(count)s rows",
+            len(t.rows),
+        )
         % {"file": f"{t.name}.csv", "title": t.title, "count": len(t.rows)}
         for t in tables
     ]
@@ -141,9 +146,7 @@ def _cell(value, column: Column) -> str:
             return str(column.choices(value).label)
         except ValueError:
             return str(value)
-    if kind == "dates":
-        return ", ".join(_date(day) for day in value)
-    if kind == "list":
+    if kind in ("list", "ids"):
         return ", ".join(str(item) for item in value)
     if isinstance(value, datetime):
         return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")

@@ -45,8 +45,8 @@ class Column:
     """A column of an exported table: `key` names it in JSON, `label` in CSV;
     `path` is the attribute read on each row object ("member.email").
     `kind` says how to write the value: text, id, number, amount, quantity,
-    bool, date, time, datetime, list, dates, or choice (then `choices` is
-    the TextChoices class giving its label)."""
+    bool, date, time, datetime, list, ids (of a prefetched many-to-many), or
+    choice (then `choices` is the TextChoices class giving its label)."""
 
     key: str
     label: object

@@ -147,7 +147,7 @@ def test_organisers_download_every_table_of_their_collective(
     assert len(data["tables"]["order_lines"]) == 4
     assert data["tables"]["order_payments"][0]["method"] == "cheque"
     assert data["tables"]["contracts"][0]["deliveries"] == [
-        data["tables"]["distributions"][0]["date"]
+        data["tables"]["distributions"][0]["id"]
     ]
     assert len(data["tables"]["shift_signups"]) == 2
     assert "README.txt" in files or "LISEZMOI.txt" in files

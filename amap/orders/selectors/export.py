@@ -15,6 +15,7 @@ from operator import attrgetter
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from amap import hooks
 from amap.distribution.models import (
@@ -59,8 +60,8 @@ def _rows(queryset, columns: tuple[Column, ...]) -> list[tuple]:
                 value = getter(item)
             except AttributeError:  # through an empty foreign key
                 value = None
-            if kind == "dates":  # a prefetched many-to-many of distributions
-                value = [distribution.date for distribution in value.all()]
+            if kind == "ids":  # a prefetched many-to-many
+                value = [related.pk for related in value.all()]
             row.append(value)
         rows.append(tuple(row))
     return rows
@@ -73,6 +74,8 @@ def table(name, title, queryset, *columns: Column) -> Table:
 
 
 MEMBER_EMAIL = _("Member's email")
+# A row's identifier, which other tables' "… number" columns refer to.
+NUMBER = pgettext_lazy("export column", "Number")
 
 
 def collective_export(collective) -> CollectiveExport:
@@ -100,7 +103,7 @@ def collective_export(collective) -> CollectiveExport:
             "pickup_points",
             _("Pickup points"),
             PickupPoint.objects.filter(collective=collective).order_by("name"),
-            Column("id", _("Number"), "pk", "id"),
+            Column("id", NUMBER, "pk", "id"),
             Column("name", _("Name"), "name"),
             Column("street", _("Street"), "street"),
             Column("postcode", _("Postcode"), "postcode"),
@@ -115,7 +118,7 @@ def collective_export(collective) -> CollectiveExport:
             "cycles",
             _("Order cycles"),
             OrderCycle.objects.filter(collective=collective).order_by("opens_at"),
-            Column("id", _("Number"), "pk", "id"),
+            Column("id", NUMBER, "pk", "id"),
             Column("name", _("Name"), "name"),
             Column("opens_at", _("Orders open"), "opens_at", "datetime"),
             Column("closes_at", _("Orders close"), "closes_at", "datetime"),
@@ -127,7 +130,7 @@ def collective_export(collective) -> CollectiveExport:
             Distribution.objects.filter(**in_collective)
             .select_related("pickup_point")
             .order_by("date", "starts_at", "pk"),
-            Column("id", _("Number"), "pk", "id"),
+            Column("id", NUMBER, "pk", "id"),
             Column("cycle_id", _("Order cycle number"), "cycle_id", "id"),
             Column(
                 "pickup_point_id", _("Pickup point number"), "pickup_point_id", "id"
@@ -146,7 +149,7 @@ def collective_export(collective) -> CollectiveExport:
             Partnership.objects.filter(collective=collective)
             .select_related("producer", "referent")
             .order_by("producer__name"),
-            Column("id", _("Number"), "pk", "id"),
+            Column("id", NUMBER, "pk", "id"),
             Column("producer_id", _("Farm number"), "producer_id", "id"),
             Column("producer", _("Farm"), "producer.name"),
             Column("referent", _("Référent's email"), "referent.email"),
@@ -161,11 +164,13 @@ def collective_export(collective) -> CollectiveExport:
             .prefetch_related(
                 Prefetch(
                     "deliveries",
-                    queryset=Distribution.objects.order_by("date", "starts_at"),
+                    queryset=Distribution.objects.only("pk").order_by(
+                        "date", "starts_at", "pk"
+                    ),
                 )
             )
             .order_by("signup_deadline", "pk"),
-            Column("id", _("Number"), "pk", "id"),
+            Column("id", NUMBER, "pk", "id"),
             Column("name", _("Name"), "name"),
             Column("producer", _("Farm"), "producer.name"),
             Column("status", _("Status"), "status", "choice", Contract.Status),
@@ -184,7 +189,12 @@ def collective_export(collective) -> CollectiveExport:
                 "instalment_choices",
                 "list",
             ),
-            Column("deliveries", _("Delivery dates"), "deliveries", "dates"),
+            Column(
+                "deliveries",
+                _("Delivery distribution numbers"),
+                "deliveries",
+                "ids",
+            ),
             Column("description", _("Description"), "description"),
         ),
         table(
@@ -193,7 +203,7 @@ def collective_export(collective) -> CollectiveExport:
             ContractOption.objects.filter(contract__collective=collective)
             .select_related("product")
             .order_by("contract_id", "price_per_delivery", "name"),
-            Column("id", _("Number"), "pk", "id"),
+            Column("id", NUMBER, "pk", "id"),
             Column("contract_id", _("Contract number"), "contract_id", "id"),
             Column("name", _("Name"), "name"),
             Column("product", _("Product"), "product.name"),
@@ -211,7 +221,7 @@ def collective_export(collective) -> CollectiveExport:
             Subscription.objects.filter(contract__collective=collective)
             .select_related("contract", "option", "member", "shared_with")
             .order_by("contract_id", "member__last_name", "member__first_name", "pk"),
-            Column("id", _("Number"), "pk", "id"),
+            Column("id", NUMBER, "pk", "id"),
             Column("contract_id", _("Contract number"), "contract_id", "id"),
             Column("contract", _("Contract"), "contract.name"),
             Column("option", _("Option"), "option.name"),
@@ -233,7 +243,7 @@ def collective_export(collective) -> CollectiveExport:
             Instalment.objects.filter(subscription__contract__collective=collective)
             .select_related("subscription__member", "subscription__contract")
             .order_by("subscription_id", "number"),
-            Column("id", _("Number"), "pk", "id"),
+            Column("id", NUMBER, "pk", "id"),
             Column(
                 "subscription_id", _("Subscription number"), "subscription_id", "id"
             ),
@@ -252,7 +262,7 @@ def collective_export(collective) -> CollectiveExport:
             Order.objects.filter(**distributions_in)
             .select_related("member", "distribution__pickup_point")
             .order_by("distribution__date", "distribution_id", "pk"),
-            Column("id", _("Number"), "pk", "id"),
+            Column("id", NUMBER, "pk", "id"),
             Column(
                 "distribution_id", _("Distribution number"), "distribution_id", "id"
             ),
@@ -274,7 +284,7 @@ def collective_export(collective) -> CollectiveExport:
             .order_by(
                 "order_id", "offer__product__producer__name", "offer__product__name"
             ),
-            Column("id", _("Number"), "pk", "id"),
+            Column("id", NUMBER, "pk", "id"),
             Column("order_id", _("Order number"), "order_id", "id"),
             Column("member", MEMBER_EMAIL, "order.member.email"),
             Column("producer", _("Farm"), "offer.product.producer.name"),
@@ -292,7 +302,7 @@ def collective_export(collective) -> CollectiveExport:
             )
             .select_related("order__member")
             .order_by("received_at", "pk"),
-            Column("id", _("Number"), "pk", "id"),
+            Column("id", NUMBER, "pk", "id"),
             Column("order_id", _("Order number"), "order_id", "id"),
             Column("member", MEMBER_EMAIL, "order.member.email"),
             Column("amount", _("Amount (€)"), "amount", "amount"),
@@ -306,7 +316,7 @@ def collective_export(collective) -> CollectiveExport:
             Absence.objects.filter(**distributions_in)
             .select_related("member", "given_to", "distribution")
             .order_by("distribution__date", "pk"),
-            Column("id", _("Number"), "pk", "id"),
+            Column("id", NUMBER, "pk", "id"),
             Column(
                 "distribution_id", _("Distribution number"), "distribution_id", "id"
             ),
@@ -324,7 +334,7 @@ def collective_export(collective) -> CollectiveExport:
             Shift.objects.filter(**distributions_in)
             .select_related("distribution")
             .order_by("distribution__date", "starts_at", "pk"),
-            Column("id", _("Number"), "pk", "id"),
+            Column("id", NUMBER, "pk", "id"),
             Column(
                 "distribution_id", _("Distribution number"), "distribution_id", "id"
             ),
@@ -342,7 +352,7 @@ def collective_export(collective) -> CollectiveExport:
             )
             .select_related("user", "shift__distribution")
             .order_by("shift__distribution__date", "shift_id", "created_at"),
-            Column("id", _("Number"), "pk", "id"),
+            Column("id", NUMBER, "pk", "id"),
             Column("shift_id", _("Shift number"), "shift_id", "id"),
             Column("date", _("Date"), "shift.distribution.date", "date"),
             Column("role", _("Task"), "shift.role"),
