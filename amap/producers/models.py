@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from amap.locations import Located, position_in_range
 from amap.members.models import Collective
 from amap.money import ZERO
+from amap.private_media import private_storage
 
 # Quantities are validated against this ceiling: nobody brings a million
 # kilos to a distribution, and a typo should not pass.
@@ -150,6 +151,14 @@ class Partnership(models.Model):
     )
     since = models.DateField(_("since"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    trusted = models.BooleanField(
+        _("trusted"),
+        default=False,
+        help_text=_(
+            "The collective's organisers trust the farm: its changes to its "
+            "public page and products are published without review."
+        ),
+    )
 
     class Meta:
         verbose_name = _("partnership")
@@ -171,6 +180,20 @@ class ProductQuerySet(models.QuerySet):
 
     def archived(self):
         return self.filter(active=False)
+
+    def public(self):
+        """Products the public site shows (under their `published_name`): on
+        sale, and approved at least once (moderation)."""
+        return self.active().exclude(published_name="")
+
+    def waiting(self):
+        """Products on sale whose name, description or photo differ from what
+        an organiser approved (moderation)."""
+        return self.active().filter(
+            ~Q(name=F("published_name"))
+            | ~Q(description=F("published_description"))
+            | ~Q(pending_photo="")
+        )
 
 
 class Product(models.Model):
@@ -251,7 +274,29 @@ class Product(models.Model):
         help_text=_("Used by the “same as usual” shortcut of the weekly stock."),
     )
     description = models.TextField(_("description"), blank=True)
-    photo = models.ImageField(_("photo"), upload_to="products/", blank=True)
+    photo = models.ImageField(
+        _("photo"),
+        upload_to="products/",
+        blank=True,
+        help_text=_("The approved photo, on the public site."),
+    )
+    # What the public site shows: the name and description an organiser
+    # approved. Members ordering in a collective read `name` and
+    # `description`, the farm's latest words (see docs/decisions.md).
+    published_name = models.CharField(
+        _("published name"),
+        max_length=150,
+        blank=True,
+        help_text=_("Empty until an organiser first approves the product."),
+    )
+    published_description = models.TextField(_("published description"), blank=True)
+    pending_photo = models.ImageField(
+        _("photo waiting for approval"),
+        upload_to="products/",
+        storage=private_storage,
+        blank=True,
+        help_text=_("Not public: only the farm and its moderators see it."),
+    )
     active = models.BooleanField(_("on sale"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -459,7 +504,11 @@ class ProfileSubmission(models.Model):
         blank=True,
     )
     photo = models.ImageField(
-        _("new photo"), upload_to="producers/submissions/", blank=True
+        _("new photo"),
+        upload_to="producers/submissions/",
+        # Not public until approved: a copy goes to the farm's photo then.
+        storage=private_storage,
+        blank=True,
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status, default=Status.PENDING

@@ -153,7 +153,7 @@ def test_the_queue_shows_the_product_changes(
         reverse("producers:moderation_queue", args=[collective.slug])
     )
     assertContains(response, "data-product-change", count=2)
-    assertContains(response, "<ins>fanes</ins>")
+    assertContains(response, "Carottes<ins> fanes</ins>")
     assertContains(response, "<ins>Panais</ins>")
 
 

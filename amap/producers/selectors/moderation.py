@@ -1,11 +1,19 @@
 """Reads for the moderation of farms' public pages: the queue an organiser
 reviews, and a farm's waiting and last reviewed changes."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404
 
 from amap.members.permissions import organised_collectives
 
-from ..models import CharterCommitment, Partnership, Producer, ProfileSubmission
+from ..models import (
+    CharterCommitment,
+    Partnership,
+    Producer,
+    Product,
+    ProfileSubmission,
+)
+from ..permissions import managed_producers
 
 
 def moderated_producer_ids(user, collective=None):
@@ -15,6 +23,41 @@ def moderated_producer_ids(user, collective=None):
         collectives = collectives.filter(pk=collective.pk)
     return Partnership.objects.filter(active=True, collective__in=collectives).values(
         "producer"
+    )
+
+
+def is_trusted(producer: Producer) -> bool:
+    """The organisers of a collective the farm supplies trust it: its changes
+    are published without review."""
+    return Partnership.objects.filter(
+        producer=producer, active=True, trusted=True
+    ).exists()
+
+
+def reviewable_producers(user):
+    """The farms whose waiting or refused changes (and their files) `user` may
+    see: those they manage and those they moderate."""
+    if not user.is_authenticated:
+        return Producer.objects.none()
+    return Producer.objects.filter(
+        Q(pk__in=managed_producers(user).values("pk"))
+        | Q(pk__in=moderated_producer_ids(user))
+    )
+
+
+def access_reviewable_submission(user, pk) -> ProfileSubmission:
+    """A farm's change (waiting, approved or refused) if `user` manages or
+    moderates the farm; 404 otherwise."""
+    return get_object_or_404(
+        ProfileSubmission.objects.filter(producer__in=reviewable_producers(user)),
+        pk=pk,
+    )
+
+
+def access_reviewable_product(user, pk) -> Product:
+    """A product if `user` manages or moderates its farm; 404 otherwise."""
+    return get_object_or_404(
+        Product.objects.filter(producer__in=reviewable_producers(user)), pk=pk
     )
 
 
@@ -70,4 +113,18 @@ def unpublished_commitments(producer_ids) -> dict[int, list[CharterCommitment]]:
     )
     for commitment in rows:
         by_farm.setdefault(commitment.producer_id, []).append(commitment)
+    return by_farm
+
+
+def unpublished_products(producer_ids) -> dict[int, list[Product]]:
+    """Products on sale whose public name, description or photo wait for
+    approval, by farm, in one query."""
+    by_farm: dict[int, list[Product]] = {}
+    rows = (
+        Product.objects.filter(producer__in=producer_ids)
+        .waiting()
+        .order_by("name", "pk")
+    )
+    for product in rows:
+        by_farm.setdefault(product.producer_id, []).append(product)
     return by_farm
