@@ -269,6 +269,10 @@ def test_the_trust_button_on_the_partnership_list(
 
 # Query counts ----------------------------------------------------------------------
 
+# As before moderation covered products (tests/cms/test_profile_commitments.py):
+# the site, the page and its route, the farm, its labels, its approved
+# products, its collectives, its statements, the charter's version, the
+# site's root paths.
 PUBLIC_PROFILE_QUERIES = 13
 
 
@@ -302,7 +306,8 @@ def test_the_queue_keeps_its_queries_with_product_changes(
         for kind in ("A", "B"):
             new_product(farm, manager, name=f"Produit {kind}{number}")
     client = as_user(organiser)
-    with django_assert_max_num_queries(9):
+    # One query more than the page alone (7): the products waiting, all farms at once.
+    with django_assert_max_num_queries(8):
         response = client.get(
             reverse("producers:moderation_queue", args=[collective.slug])
         )
@@ -311,7 +316,29 @@ def test_the_queue_keeps_its_queries_with_product_changes(
     assert body.count("data-product-change") == 40
 
 
-def test_a_rejected_submission_with_products_is_explained(producer, producer_user):
+def test_a_new_product_puts_the_farm_in_the_queue(producer, producer_user):
     new_product(producer, producer_user)
     assert pending_change(producer).status == ProfileSubmission.Status.PENDING
     assert Product.objects.public().count() == 0
+
+
+def test_the_demo_has_a_product_waiting_for_review(db):
+    from amap.producers import demo, demo_catalogue
+    from tests.factories import CollectiveFactory
+
+    collectives = {
+        slug: CollectiveFactory(slug=slug, name=slug)
+        for slug in (demo.DERVALLIERES, demo.TRENTEMOULT, demo.CLISSON)
+    }
+    organiser = UserFactory()
+    farms = demo.build_producers(
+        collectives=collectives,
+        producer_users=[UserFactory() for _ in demo.FARMS],
+        organiser=organiser,
+    )
+    demo_catalogue.build_catalogues(farms)
+    demo_catalogue.build_catalogues(farms)  # idempotent
+    waiting = Product.objects.waiting()
+    assert [p.name for p in waiting] == [demo_catalogue.PROPOSED_PRODUCT["name"]]
+    assert pending_change(waiting[0].producer) is not None
+    assert Product.objects.public().count() == Product.objects.count() - 1
