@@ -47,7 +47,9 @@ def private_file_response(field_file) -> FileResponse:
     no file or it is missing on disk. Never kept by a shared cache."""
     if not field_file or not field_file.storage.exists(field_file.name):
         raise Http404
-    content_type = mimetypes.guess_type(field_file.name)[0] or "application/octet-stream"
+    content_type = (
+        mimetypes.guess_type(field_file.name)[0] or "application/octet-stream"
+    )
     response = FileResponse(
         field_file.storage.open(field_file.name, "rb"), content_type=content_type
     )

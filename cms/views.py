@@ -52,9 +52,7 @@ def search(request):
                     "producer__slug",
                 )
                 .order_by("published_name", "producer__name")
-                if matches(
-                    words, product.published_name, product.published_description
-                )
+                if matches(words, product.published_name, product.published_description)
             ][:MAX_PRODUCTS]
             for item in producers:
                 item.profile_url = directory.profile_url(item)

@@ -1,7 +1,10 @@
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     CharterCommitment,
@@ -62,8 +65,8 @@ class ProducerAdmin(admin.ModelAdmin):
 
 @admin.register(Partnership)
 class PartnershipAdmin(admin.ModelAdmin):
-    list_display = ["producer", "collective", "referent", "since", "active"]
-    list_filter = ["active", "collective"]
+    list_display = ["producer", "collective", "referent", "since", "active", "trusted"]
+    list_filter = ["active", "trusted", "collective"]
     search_fields = ["producer__name", "collective__name"]
     autocomplete_fields = ["producer", "collective", "referent"]
     list_select_related = ["producer", "collective", "referent"]
@@ -76,6 +79,17 @@ class ProductAdmin(admin.ModelAdmin):
     search_fields = ["name", "producer__name"]
     autocomplete_fields = ["producer"]
     list_select_related = ["producer"]
+    # The photo waiting for approval is private: a link to the view that
+    # checks who asks, never a file input showing its path.
+    exclude = ["pending_photo"]
+    readonly_fields = ["waiting_photo"]
+
+    @admin.display(description=_("photo waiting for approval"))
+    def waiting_photo(self, product):
+        if not product.pending_photo:
+            return "—"
+        url = reverse("producers:product_pending_photo", args=[product.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open"))
 
 
 @admin.register(Offer)
@@ -97,6 +111,15 @@ class ProfileSubmissionAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["producer__name", "comment"]
     list_select_related = ["producer", "reviewed_by"]
+    exclude = ["photo"]
+    readonly_fields = ["proposed_photo"]
+
+    @admin.display(description=_("new photo"))
+    def proposed_photo(self, submission):
+        if not submission.photo:
+            return "—"
+        url = reverse("producers:submission_photo", args=[submission.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open"))
 
     def has_add_permission(self, request):
         return False

@@ -319,6 +319,16 @@ class Product(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def is_unpublished(self) -> bool:
+        """Its name, description or photo wait for an organiser's approval
+        (or were refused): the public site shows the approved ones."""
+        return bool(
+            self.name != self.published_name
+            or self.description != self.published_description
+            or self.pending_photo
+        )
+
 
 class OfferQuerySet(models.QuerySet):
     def for_cycle(self, cycle):

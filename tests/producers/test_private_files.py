@@ -109,7 +109,9 @@ def test_a_refused_photo_stays_visible_to_the_farm_only(
     as_user, submission, organiser, producer_user, member
 ):
     reject_profile_change(submission, reviewed_by=organiser, comment="Floue.")
-    assert as_user(producer_user).get(submission_photo_url(submission)).status_code == 200
+    assert (
+        as_user(producer_user).get(submission_photo_url(submission)).status_code == 200
+    )
     assert as_user(member).get(submission_photo_url(submission)).status_code == 404
 
 
@@ -121,13 +123,40 @@ def test_no_photo_answers_404(as_user, producer, producer_user):
 def test_the_pages_show_the_waiting_photos_through_the_checking_view(
     as_user, collective, submission, pending_product, organiser, producer_user
 ):
-    queue = as_user(organiser).get(
-        reverse("producers:moderation_queue", args=[collective.slug])
-    ).content.decode()
+    queue = (
+        as_user(organiser)
+        .get(reverse("producers:moderation_queue", args=[collective.slug]))
+        .content.decode()
+    )
     assert submission_photo_url(submission) in queue
     assert product_photo_url(pending_product) in queue
     assert "/media/" not in queue
-    form = as_user(producer_user).get(
-        reverse("producers:product_edit", args=[pending_product.pk])
-    ).content.decode()
+    form = (
+        as_user(producer_user)
+        .get(reverse("producers:product_edit", args=[pending_product.pk]))
+        .content.decode()
+    )
     assert product_photo_url(pending_product) in form
+
+
+def test_the_admin_links_to_the_checking_view(as_user, submission, pending_product):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client = as_user(admin)
+    for name, obj, url in (
+        (
+            "admin:producers_profilesubmission_change",
+            submission,
+            submission_photo_url(submission),
+        ),
+        (
+            "admin:producers_product_change",
+            pending_product,
+            product_photo_url(pending_product),
+        ),
+    ):
+        response = client.get(reverse(name, args=[obj.pk]))
+        assert response.status_code == 200
+        assert url in response.content.decode()
+        assert client.get(url).status_code == 200

@@ -107,7 +107,9 @@ def test_members_ordering_read_the_current_name(producer, producer_user):
     """Ordering inside a collective is not the public site: the booking page,
     sheets and stock grid keep reading `Product.name`."""
     carrots = ProductFactory(producer=producer, name="Carottes")
-    catalogue.update_product(carrots, updated_by=producer_user, name="Carottes nouvelles")
+    catalogue.update_product(
+        carrots, updated_by=producer_user, name="Carottes nouvelles"
+    )
     carrots.refresh_from_db()
     assert carrots.name == "Carottes nouvelles"
     assert carrots.published_name == "Carottes"
@@ -224,6 +226,30 @@ def test_a_trusted_farm_publishes_its_page_at_once(
     assert list(moderation_queue(organiser)) == []
 
 
+def test_a_trusted_farm_publishes_its_profile_form_at_once(
+    as_user, client, directory, collective, producer, producer_user, organiser
+):
+    from tests.producers.profile_forms import profile_data
+
+    partnership = producer.partnerships.get(collective=collective)
+    set_partnership_trust(partnership, trusted=True, changed_by=organiser)
+    response = as_user(producer_user).post(
+        producer.get_absolute_url(),
+        profile_data(
+            producer,
+            description="Publié sans attendre.",
+            photo=png_file("ferme.png"),
+        ),
+    )
+    assert response.status_code == 302
+    producer.refresh_from_db()
+    assert producer.description == "Publié sans attendre."
+    assert producer.photo.url.startswith("/media/producers/")
+    assertContains(
+        client.get(profile_url(directory, producer)), "Publié sans attendre."
+    )
+
+
 def test_trust_ends_with_the_partnership_or_when_withdrawn(
     collective, producer, producer_user, organiser
 ):
@@ -251,9 +277,7 @@ def test_the_trust_button_on_the_partnership_list(
     as_user, collective, producer, organiser, producer_user
 ):
     partnership = producer.partnerships.get(collective=collective)
-    url = reverse(
-        "producers:partnership_trust", args=[collective.slug, partnership.pk]
-    )
+    url = reverse("producers:partnership_trust", args=[collective.slug, partnership.pk])
     client = as_user(organiser)
     page = client.get(reverse("producers:partnership_list", args=[collective.slug]))
     assertContains(page, url)
@@ -342,3 +366,57 @@ def test_the_demo_has_a_product_waiting_for_review(db):
     assert [p.name for p in waiting] == [demo_catalogue.PROPOSED_PRODUCT["name"]]
     assert pending_change(waiting[0].producer) is not None
     assert Product.objects.public().count() == Product.objects.count() - 1
+
+
+def test_the_product_form_says_the_public_site_waits(as_user, producer, producer_user):
+    client = as_user(producer_user)
+    response = client.post(
+        reverse("producers:product_create", args=[producer.slug]),
+        {
+            "name": "Panais",
+            "category": "vegetables",
+            "unit": "kg",
+            "price": "3.20",
+            "vat_rate": "5.50",
+            "active": "on",
+        },
+        follow=True,
+    )
+    assertContains(response, "shows it once an organiser approves it")
+    product = Product.objects.get(name="Panais")
+    page = client.get(reverse("producers:product_edit", args=[product.pk]))
+    assertContains(page, "is not on the network's public site until an organiser")
+
+
+def test_archiving_the_only_waiting_product_withdraws_the_change(
+    producer, producer_user
+):
+    product = new_product(producer, producer_user)
+    assert pending_change(producer) is not None
+    catalogue.archive_product(product, archived_by=producer_user)
+    assert pending_change(producer) is None
+    catalogue.unarchive_product(product, unarchived_by=producer_user)
+    assert pending_change(producer) is not None
+
+
+def test_removing_the_photo_removes_the_waiting_one_too(producer, producer_user):
+    carrots = ProductFactory(producer=producer, name="Carottes")
+    carrots = catalogue.update_product(
+        carrots, updated_by=producer_user, photo=png_file()
+    )
+    carrots = catalogue.update_product(carrots, updated_by=producer_user, photo="")
+    assert not carrots.photo and not carrots.pending_photo
+    assert pending_change(producer) is None
+
+
+def test_a_price_change_does_not_send_a_refused_name_again(
+    producer, producer_user, organiser
+):
+    product = new_product(producer, producer_user, name="Pilules")
+    reject_profile_change(
+        pending_change(producer), reviewed_by=organiser, comment="Non."
+    )
+    catalogue.update_product(product, updated_by=producer_user, price=Decimal("4"))
+    assert pending_change(producer) is None
+    catalogue.update_product(product, updated_by=producer_user, name="Panais")
+    assert pending_change(producer) is not None
