@@ -12,7 +12,8 @@ import os
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage, default_storage, storages
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, storages
 from django.http import FileResponse, Http404
 
 
@@ -59,9 +60,9 @@ def private_file_response(field_file) -> FileResponse:
     return response
 
 
-def publish_copy(field_file, *, upload_to: str) -> str:
-    """Copy an approved private file to the public storage, under `upload_to`
-    with its own file name; returns the public name to store on the model."""
+def publish_copy(field_file, *, into) -> None:
+    """Copy an approved private file into `into`, a public file field of an
+    unsaved change (its storage and `upload_to`), under its own file name."""
     name = PurePosixPath(field_file.name).name
     with field_file.storage.open(field_file.name, "rb") as source:
-        return default_storage.save(f"{upload_to}{name}", source)
+        into.save(name, File(source), save=False)

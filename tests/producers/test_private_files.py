@@ -160,3 +160,47 @@ def test_the_admin_links_to_the_checking_view(as_user, submission, pending_produ
         assert response.status_code == 200
         assert url in response.content.decode()
         assert client.get(url).status_code == 200
+
+
+def test_the_migration_moves_proposed_photos_out_of_the_public_folder(
+    producer, producer_user, settings
+):
+    """Photos uploaded before this change were in MEDIA_ROOT; one an approval
+    made the farm's photo stays public as the farm's photo."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from amap.producers.models import Producer, ProfileSubmission
+
+    migration = import_module(
+        "amap.producers.migrations.0006_moderate_products_private_photos"
+    )
+    public = settings.MEDIA_ROOT / "producers" / "submissions"
+    public.mkdir(parents=True)
+    for name in ("refusee.png", "approuvee.png"):
+        (public / name).write_bytes(png_bytes())
+    refused = ProfileSubmission.objects.create(
+        producer=producer, name=producer.name, status="rejected"
+    )
+    approved = ProfileSubmission.objects.create(
+        producer=producer, name=producer.name, status="approved"
+    )
+    ProfileSubmission.objects.filter(pk=refused.pk).update(
+        photo="producers/submissions/refusee.png"
+    )
+    ProfileSubmission.objects.filter(pk=approved.pk).update(
+        photo="producers/submissions/approuvee.png"
+    )
+    Producer.objects.filter(pk=producer.pk).update(
+        photo="producers/submissions/approuvee.png"
+    )
+
+    migration.move_submission_photos(apps, None)
+    migration.move_submission_photos(apps, None)  # twice: nothing more happens
+
+    private = settings.PRIVATE_MEDIA_ROOT / "producers" / "submissions"
+    assert not (public / "refusee.png").exists()
+    assert (private / "refusee.png").read_bytes() == png_bytes()
+    assert (public / "approuvee.png").exists()  # the farm's photo
+    assert (private / "approuvee.png").exists()

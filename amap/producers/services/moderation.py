@@ -82,7 +82,7 @@ def publish_product(product: Product) -> Product:
     fields = ["published_name", "published_description"]
     if product.pending_photo:
         _delete_on_commit(product.photo)
-        product.photo = publish_copy(product.pending_photo, upload_to="products/")
+        publish_copy(product.pending_photo, into=product.photo)
         _delete_on_commit(product.pending_photo)
         product.pending_photo = ""
         fields += ["photo", "pending_photo"]
@@ -228,7 +228,7 @@ def _publish(submission: ProfileSubmission) -> None:
     fields = list(PUBLIC_FIELDS)
     if submission.photo:
         _delete_on_commit(producer.photo)
-        producer.photo = publish_copy(submission.photo, upload_to="producers/")
+        publish_copy(submission.photo, into=producer.photo)
         fields.append("photo")
     if producer.published_at is None:
         producer.published_at = timezone.now()
