@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, storages
+from django.db import transaction
 from django.http import FileResponse, Http404
 
 
@@ -66,3 +67,11 @@ def publish_copy(field_file, *, into) -> None:
     name = PurePosixPath(field_file.name).name
     with field_file.storage.open(field_file.name, "rb") as source:
         into.save(name, File(source), save=False)
+
+
+def delete_file_on_commit(field_file) -> None:
+    """Delete the file (public or private) once the transaction commits, so
+    that a rolled-back change keeps it."""
+    if field_file:
+        storage, name = field_file.storage, field_file.name
+        transaction.on_commit(lambda: storage.delete(name))

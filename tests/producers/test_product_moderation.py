@@ -420,3 +420,15 @@ def test_a_price_change_does_not_send_a_refused_name_again(
     assert pending_change(producer) is None
     catalogue.update_product(product, updated_by=producer_user, name="Panais")
     assert pending_change(producer) is not None
+
+
+def test_a_superusers_product_is_public_at_once_and_nothing_else(
+    producer, producer_user
+):
+    new_product(producer, producer_user, name="Panais")
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    new_product(producer, admin, name="Topinambours")
+    assert list(Product.objects.public().values_list("published_name", flat=True)) == [
+        "Topinambours"
+    ]
+    assert pending_change(producer) is not None  # the manager's Panais waits

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from amap.private_media import delete_file_on_commit
+
 from ..models import Offer, Producer, Product
 from ..permissions import require_producer_manager
 from .moderation import (
@@ -71,12 +73,6 @@ def _locked(product: Product) -> Product:
     )
 
 
-def _delete_on_commit(field_file) -> None:
-    if field_file:
-        storage, name = field_file.storage, field_file.name
-        transaction.on_commit(lambda: storage.delete(name))
-
-
 def _moderate(product: Product, *, changed_by) -> None:
     """Publish the product's public fields at once when the farm needs no
     review; otherwise put the farm in the moderation queue (or withdraw a
@@ -120,11 +116,11 @@ def update_product(product: Product, *, updated_by, **fields) -> Product:
     for field, value in fields.items():
         setattr(product, field, value)
     if photo == "":
-        _delete_on_commit(product.photo)
-        _delete_on_commit(product.pending_photo)
+        delete_file_on_commit(product.photo)
+        delete_file_on_commit(product.pending_photo)
         product.photo = product.pending_photo = ""
     elif photo:
-        _delete_on_commit(product.pending_photo)
+        delete_file_on_commit(product.pending_photo)
         product.pending_photo = photo
     _validate(product)
     product.save()
@@ -178,8 +174,8 @@ def delete_product(product: Product, *, deleted_by) -> None:
         raise ValidationError(
             _("This product has already been offered: archive it instead.")
         )
-    _delete_on_commit(product.photo)
-    _delete_on_commit(product.pending_photo)
+    delete_file_on_commit(product.photo)
+    delete_file_on_commit(product.pending_photo)
     producer = product.producer
     product.delete()
     request_review(producer=producer, submitted_by=deleted_by)

@@ -23,8 +23,9 @@ Files waiting (or refused) are in the private storage
 (`amap/private_media.py`); approving copies them to the public one.
 
 A farm that the organisers of a collective it supplies trust
-(`Partnership.trusted`), or a superuser's change, is published at once: the
-submission is recorded as approved, by nobody, and nobody is emailed.
+(`Partnership.trusted`) is published at once: the submission is recorded as
+approved, by nobody, and nobody is emailed. A superuser's change to a page,
+a statement or a product is published at once too, by the service making it.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,7 +39,7 @@ from django.utils.translation import gettext as _
 from amap.background import enqueue_on_commit
 from amap.emails import send_templated_email
 from amap.members.models import Membership
-from amap.private_media import publish_copy
+from amap.private_media import delete_file_on_commit, publish_copy
 
 from ..models import Producer, Product, ProfileSubmission
 from ..permissions import require_producer_manager
@@ -68,12 +69,6 @@ def _has_unpublished(producer: Producer) -> bool:
     )
 
 
-def _delete_on_commit(field_file) -> None:
-    if field_file:
-        storage, name = field_file.storage, field_file.name
-        transaction.on_commit(lambda: storage.delete(name))
-
-
 def publish_product(product: Product) -> Product:
     """Make the product's latest name, description and photo the public ones;
     the photo is copied out of the private storage. Call inside a transaction."""
@@ -81,9 +76,9 @@ def publish_product(product: Product) -> Product:
     product.published_description = product.description
     fields = ["published_name", "published_description"]
     if product.pending_photo:
-        _delete_on_commit(product.photo)
+        delete_file_on_commit(product.photo)
         publish_copy(product.pending_photo, into=product.photo)
-        _delete_on_commit(product.pending_photo)
+        delete_file_on_commit(product.pending_photo)
         product.pending_photo = ""
         fields += ["photo", "pending_photo"]
     product.save(update_fields=fields)
@@ -149,7 +144,7 @@ def _save_submission(waiting, producer, submitted_by, proposed) -> ProfileSubmis
         exclude.append("description")
     submission.full_clean(exclude=exclude)
     submission.save()
-    if publishes_at_once(submitted_by, producer):
+    if is_trusted(producer):
         _publish(submission)
         submission.status = ProfileSubmission.Status.APPROVED
         submission.reviewed_at = timezone.now()
@@ -166,7 +161,7 @@ def request_review(*, producer: Producer, submitted_by):
     """After the farm changed its statements about the charter or its
     products: put it in the queue if something is not approved yet (keeping a
     waiting change of its text), or withdraw a waiting change that no longer
-    changes anything. A farm that publishes at once is published now."""
+    changes anything. A trusted farm is published now."""
     require_producer_manager(submitted_by, producer)
     waiting = (
         ProfileSubmission.objects.select_for_update()
@@ -227,7 +222,7 @@ def _publish(submission: ProfileSubmission) -> None:
         setattr(producer, field, getattr(submission, field))
     fields = list(PUBLIC_FIELDS)
     if submission.photo:
-        _delete_on_commit(producer.photo)
+        delete_file_on_commit(producer.photo)
         publish_copy(submission.photo, into=producer.photo)
         fields.append("photo")
     if producer.published_at is None:
