@@ -1,10 +1,7 @@
 """Reads for the moderation of farms' public pages: the queue an organiser
 reviews, and a farm's waiting and last reviewed changes."""
 
-from django.db.models import Exists, OuterRef, Q
-from django.shortcuts import get_object_or_404
-
-from amap.members.permissions import organised_collectives
+from django.db.models import Exists, OuterRef
 
 from ..models import (
     CharterCommitment,
@@ -13,17 +10,7 @@ from ..models import (
     Product,
     ProfileSubmission,
 )
-from ..permissions import managed_producers
-
-
-def moderated_producer_ids(user, collective=None):
-    """The farms supplying (actively) a collective `user` organises."""
-    collectives = organised_collectives(user)
-    if collective is not None:
-        collectives = collectives.filter(pk=collective.pk)
-    return Partnership.objects.filter(active=True, collective__in=collectives).values(
-        "producer"
-    )
+from ..permissions import moderated_producer_ids
 
 
 def is_trusted(producer: Producer) -> bool:
@@ -32,33 +19,6 @@ def is_trusted(producer: Producer) -> bool:
     return Partnership.objects.filter(
         producer=producer, active=True, trusted=True
     ).exists()
-
-
-def reviewable_producers(user):
-    """The farms whose waiting or refused changes (and their files) `user` may
-    see: those they manage and those they moderate."""
-    if not user.is_authenticated:
-        return Producer.objects.none()
-    return Producer.objects.filter(
-        Q(pk__in=managed_producers(user).values("pk"))
-        | Q(pk__in=moderated_producer_ids(user))
-    )
-
-
-def access_reviewable_submission(user, pk) -> ProfileSubmission:
-    """A farm's change (waiting, approved or refused) if `user` manages or
-    moderates the farm; 404 otherwise."""
-    return get_object_or_404(
-        ProfileSubmission.objects.filter(producer__in=reviewable_producers(user)),
-        pk=pk,
-    )
-
-
-def access_reviewable_product(user, pk) -> Product:
-    """A product if `user` manages or moderates its farm; 404 otherwise."""
-    return get_object_or_404(
-        Product.objects.filter(producer__in=reviewable_producers(user)), pk=pk
-    )
 
 
 def managed_by(user):

@@ -17,6 +17,7 @@ from amap.members.charter_diff import word_diff
 from amap.private_media import private_file_response
 from amap.views import access_organised_collective, error_text
 
+from ..permissions import access_reviewable_product, access_reviewable_submission
 from ..selectors import moderation as selectors
 from ..services import moderation
 
@@ -192,14 +193,14 @@ def review(request, slug, pk):
 @require_GET
 def submission_photo(request, pk):
     """The photo of a farm's change, waiting or refused: not public."""
-    submission = selectors.access_reviewable_submission(request.user, pk)
+    submission = access_reviewable_submission(request.user, pk)
     return private_file_response(submission.photo)
 
 
 @require_GET
 def product_pending_photo(request, pk):
     """A product's photo waiting for approval (or refused): not public."""
-    product = selectors.access_reviewable_product(request.user, pk)
+    product = access_reviewable_product(request.user, pk)
     return private_file_response(product.pending_photo)
 
 
