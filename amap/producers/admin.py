@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import (
     CharterCommitment,
@@ -89,7 +90,9 @@ class ProductAdmin(admin.ModelAdmin):
         if not product.pending_photo:
             return "—"
         url = reverse("producers:product_pending_photo", args=[product.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Open"))
+        return format_html(
+            '<a href="{}">{}</a>', url, pgettext_lazy("link to a file", "Open")
+        )
 
 
 @admin.register(Offer)
@@ -119,7 +122,9 @@ class ProfileSubmissionAdmin(admin.ModelAdmin):
         if not submission.photo:
             return "—"
         url = reverse("producers:submission_photo", args=[submission.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Open"))
+        return format_html(
+            '<a href="{}">{}</a>', url, pgettext_lazy("link to a file", "Open")
+        )
 
     def has_add_permission(self, request):
         return False
