@@ -110,15 +110,17 @@ class DirectoryEntry:
 
 
 def directory_producers():
-    """Active producers with their labels and on-sale products: three queries."""
+    """Public producers with their labels and approved products on sale:
+    three queries."""
     return (
         Producer.objects.public()
         .prefetch_related(
             "labels",
             Prefetch(
                 "products",
-                queryset=Product.objects.active().only(
-                    "id", "producer_id", "category", "name"
+                # Approved products only, under their approved name.
+                queryset=Product.objects.public().only(
+                    "id", "producer_id", "category", "published_name"
                 ),
                 to_attr="products_on_sale",
             ),
@@ -140,7 +142,9 @@ def search_directory(
     words = query_words(q)
     if category:
         producers = producers.filter(
-            products__category=category, products__active=True
+            products__category=category,
+            products__active=True,
+            products__published_name__gt="",
         ).distinct()
     if label is not None:
         producers = producers.filter(labels=label)
@@ -152,7 +156,7 @@ def search_directory(
             producer.name,
             producer.activity,
             producer.town,
-            *(product.name for product in producer.products_on_sale),
+            *(product.published_name for product in producer.products_on_sale),
         ):
             continue
         categories = sorted(

@@ -394,9 +394,12 @@ class ProducerDirectoryPage(RoutablePageMixin, Page):
         # Categories in their declared order (vegetables first, baskets and
         # other last), names as a French reader sorts them (accents ignored).
         order = {value: index for index, value in enumerate(Product.Category.values)}
+        # Only what an organiser approved, under its approved name.
         products = sorted(
-            producer.products.active(),
-            key=lambda p: (order.get(p.category, len(order)), fold(p.name)),
+            producer.products.public().only(
+                "id", "producer_id", "category", "published_name"
+            ),
+            key=lambda p: (order.get(p.category, len(order)), fold(p.published_name)),
         )
         category_labels = dict(Product.Category.choices)
         by_category = {}

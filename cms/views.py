@@ -42,17 +42,17 @@ def search(request):
             ][:MAX_PRODUCERS]
             products = [
                 product
-                for product in Product.objects.active()
+                for product in Product.objects.public()
                 .filter(producer__in=Producer.objects.public())
                 .select_related("producer")
                 .only(
-                    "name",
-                    "description",
+                    "published_name",
+                    "published_description",
                     "producer__name",
                     "producer__slug",
                 )
-                .order_by("name", "producer__name")
-                if matches(words, product.name, product.description)
+                .order_by("published_name", "producer__name")
+                if matches(words, product.published_name, product.published_description)
             ][:MAX_PRODUCTS]
             for item in producers:
                 item.profile_url = directory.profile_url(item)

@@ -195,6 +195,10 @@ class ProductFactory(factory.django.DjangoModelFactory):
     category = Product.Category.VEGETABLES
     unit = Product.Unit.KG
     price = Decimal("3.20")
+    description = ""
+    # An approved product, as most are (see tests/producers for moderation).
+    published_name = factory.SelfAttribute("name")
+    published_description = factory.SelfAttribute("description")
 
 
 class OfferFactory(factory.django.DjangoModelFactory):

@@ -127,7 +127,8 @@ def test_a_jpeg_is_stored_without_its_exif_gps_position(
         as_user(producer_user), producer, upload(gps_jpeg(), "photo.jpg", "image/jpeg")
     )
     assert response.status_code == 302
-    stored = Image.open(Product.objects.get().photo.path)
+    # A new photo waits for moderation, in private storage.
+    stored = Image.open(Product.objects.get().pending_photo.path)
     assert stored.format == "JPEG"
     assert dict(stored.getexif()) == {}
     assert "exif" not in stored.info
@@ -155,7 +156,7 @@ def test_png_bytes_named_pdf_are_stored_as_a_png_photo(
         upload(image_bytes(), "fiche.pdf", "application/pdf"),
     )
     assert response.status_code == 302
-    name = Product.objects.get().photo.name
+    name = Product.objects.get().pending_photo.name
     assert name.startswith("products/fiche") and name.endswith(".jpg")
 
 

@@ -1,7 +1,11 @@
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from amap.uploads import UploadAdminMixin
 
@@ -73,8 +77,9 @@ class PartnershipAdmin(admin.ModelAdmin):
         "referent",
         "since",
         "active",
+        "trusted",
     ]
-    list_filter = ["status", "active", "collective"]
+    list_filter = ["status", "active", "trusted", "collective"]
     search_fields = ["producer__name", "collective__name"]
     autocomplete_fields = ["producer", "collective", "referent"]
     list_select_related = ["producer", "collective", "referent"]
@@ -99,6 +104,19 @@ class ProductAdmin(UploadAdminMixin, admin.ModelAdmin):
     search_fields = ["name", "producer__name"]
     autocomplete_fields = ["producer"]
     list_select_related = ["producer"]
+    # The photo waiting for approval is private: a link to the view that
+    # checks who asks, never a file input showing its path.
+    exclude = ["pending_photo"]
+    readonly_fields = ["waiting_photo"]
+
+    @admin.display(description=_("photo waiting for approval"))
+    def waiting_photo(self, product):
+        if not product.pending_photo:
+            return "—"
+        url = reverse("producers:product_pending_photo", args=[product.pk])
+        return format_html(
+            '<a href="{}">{}</a>', url, pgettext_lazy("link to a file", "Open")
+        )
 
 
 @admin.register(Offer)
@@ -120,6 +138,17 @@ class ProfileSubmissionAdmin(UploadAdminMixin, admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["producer__name", "comment"]
     list_select_related = ["producer", "reviewed_by"]
+    exclude = ["photo"]
+    readonly_fields = ["proposed_photo"]
+
+    @admin.display(description=_("new photo"))
+    def proposed_photo(self, submission):
+        if not submission.photo:
+            return "—"
+        url = reverse("producers:submission_photo", args=[submission.pk])
+        return format_html(
+            '<a href="{}">{}</a>', url, pgettext_lazy("link to a file", "Open")
+        )
 
     def has_add_permission(self, request):
         return False

@@ -13,7 +13,7 @@ from django.utils.text import slugify
 
 from amap.distribution.models import OrderCycle
 
-from .models import Offer, Partnership, Producer, Product
+from .models import Offer, Partnership, Producer, Product, ProfileSubmission
 
 C = Product.Category
 U = Product.Unit
@@ -289,6 +289,8 @@ def build_catalogues(producers: list[Producer]) -> None:
                 Product(
                     producer=producer,
                     name=name,
+                    # The demo catalogues were approved long ago.
+                    published_name=name,
                     category=category,
                     unit=unit,
                     price=Decimal(price),
@@ -298,6 +300,44 @@ def build_catalogues(producers: list[Producer]) -> None:
                 )
             )
     Product.objects.bulk_create(new)
+    _propose_a_product_change(producers)
+
+
+# A product the bakery added to its catalogue: members of its collectives can
+# order it already; the public site shows it once an organiser approves it.
+PROPOSED_PRODUCT = {
+    "farm": "fournil-du-loroux",
+    "name": "Pain au levain de châtaigne",
+    "description": "Farine de châtaigne d'Ardèche et blé ancien, levain naturel.",
+}
+
+
+def _propose_a_product_change(producers: list[Producer]) -> None:
+    """A new product waits in the organisers' moderation queue (once: kept
+    as it is after a review)."""
+    farm = next((f for f in producers if f.slug == PROPOSED_PRODUCT["farm"]), None)
+    if farm is None or farm.products.filter(name=PROPOSED_PRODUCT["name"]).exists():
+        return
+    Product.objects.create(
+        producer=farm,
+        name=PROPOSED_PRODUCT["name"],
+        description=PROPOSED_PRODUCT["description"],
+        category=C.BREAD,
+        unit=U.PIECE,
+        price=Decimal("6.90"),
+        vat_rate=REDUCED,
+        usual_quantity=Decimal("10"),
+    )
+    if not farm.profile_submissions.filter(
+        status=ProfileSubmission.Status.PENDING
+    ).exists():
+        ProfileSubmission.objects.create(
+            producer=farm,
+            submitted_by=farm.managers.first(),
+            name=farm.name,
+            activity=farm.activity,
+            description=farm.description,
+        )
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from amap.locations import Located, position_in_range
 from amap.members.models import Collective, InvitationBase
 from amap.money import ZERO
+from amap.private_media import private_storage
 from amap.texts import LONG_TEXT_MAX_LENGTH, TEXT_MAX_LENGTH
 
 # Quantities are validated against this ceiling: nobody brings a million
@@ -203,6 +204,14 @@ class Partnership(models.Model):
         verbose_name=_("answered by"),
     )
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    trusted = models.BooleanField(
+        _("trusted"),
+        default=False,
+        help_text=_(
+            "The collective's organisers trust the farm: its changes to its "
+            "public page and products are published without review."
+        ),
+    )
 
     objects = PartnershipQuerySet.as_manager()
 
@@ -264,6 +273,20 @@ class ProductQuerySet(models.QuerySet):
 
     def archived(self):
         return self.filter(active=False)
+
+    def public(self):
+        """Products the public site shows (under their `published_name`): on
+        sale, and approved at least once (moderation)."""
+        return self.active().exclude(published_name="")
+
+    def waiting(self):
+        """Products on sale whose name, description or photo differ from what
+        an organiser approved (moderation)."""
+        return self.active().filter(
+            ~Q(name=F("published_name"))
+            | ~Q(description=F("published_description"))
+            | ~Q(pending_photo="")
+        )
 
 
 class Product(models.Model):
@@ -349,7 +372,34 @@ class Product(models.Model):
         max_length=TEXT_MAX_LENGTH,
         validators=[MaxLengthValidator(TEXT_MAX_LENGTH)],
     )
-    photo = models.ImageField(_("photo"), upload_to="products/", blank=True)
+    photo = models.ImageField(
+        _("photo"),
+        upload_to="products/",
+        blank=True,
+        help_text=_("The approved photo, on the public site."),
+    )
+    # What the public site shows: the name and description an organiser
+    # approved. Members ordering in a collective read `name` and
+    # `description`, the farm's latest words (see docs/decisions.md).
+    published_name = models.CharField(
+        _("published name"),
+        max_length=150,
+        blank=True,
+        help_text=_("Empty until an organiser first approves the product."),
+    )
+    published_description = models.TextField(
+        _("published description"),
+        blank=True,
+        max_length=TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(TEXT_MAX_LENGTH)],
+    )
+    pending_photo = models.ImageField(
+        _("photo waiting for approval"),
+        upload_to="products/",
+        storage=private_storage,
+        blank=True,
+        help_text=_("Not public: only the farm and its moderators see it."),
+    )
     active = models.BooleanField(_("on sale"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -371,6 +421,16 @@ class Product(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_unpublished(self) -> bool:
+        """Its name, description or photo wait for an organiser's approval
+        (or were refused): the public site shows the approved ones."""
+        return bool(
+            self.name != self.published_name
+            or self.description != self.published_description
+            or self.pending_photo
+        )
 
 
 class OfferQuerySet(models.QuerySet):
@@ -563,7 +623,11 @@ class ProfileSubmission(models.Model):
         blank=True,
     )
     photo = models.ImageField(
-        _("new photo"), upload_to="producers/submissions/", blank=True
+        _("new photo"),
+        upload_to="producers/submissions/",
+        # Not public until approved: a copy goes to the farm's photo then.
+        storage=private_storage,
+        blank=True,
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status, default=Status.PENDING

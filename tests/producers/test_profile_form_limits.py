@@ -212,7 +212,8 @@ def test_the_form_shows_the_photos_not_their_paths(
     assertNotContains(page, f">{producer.photo.name}<")
     assertNotContains(page, f'href="{producer.photo.url}"')
     assertContains(page, f'<img src="{producer.photo.url}"')
-    assertContains(page, f'<img src="{with_photos.photo.url}"')
+    waiting = reverse("producers:submission_photo", args=[with_photos.pk])
+    assertContains(page, f'<img src="{waiting}"')
     assertContains(page, "Proposed photo, waiting for approval")
     assertContains(page, "Remove the photo")
 

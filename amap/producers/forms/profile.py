@@ -1,7 +1,6 @@
 """Forms of the farm profile, of producer creation and of partnerships."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from amap.forms import ModelChoiceField, ModelMultipleChoiceField, TextField

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef
 from django.utils.functional import Promise
 
-from ..models import Offer, Producer, Product
+from ..models import Offer, Producer, Product, ProfileSubmission
 
 
 class Filter:
@@ -40,10 +40,20 @@ def group_by_category(products) -> list[CategoryGroup]:
 
 
 def catalogue(producer: Producer, *, state: str = Filter.ACTIVE) -> list[CategoryGroup]:
-    """The farm's products grouped by category, each with `was_offered`;
-    one query whatever the number of products."""
+    """The farm's products grouped by category, each with `was_offered`,
+    `unpublished` (its public name, description or photo differ from the
+    approved ones) and `change_waiting` (the farm's change is in the
+    moderation queue: without it, an unpublished product was refused); one
+    query whatever the number of products."""
     products = Product.objects.filter(producer=producer).annotate(
-        was_offered=Exists(Offer.objects.filter(product=OuterRef("pk")))
+        was_offered=Exists(Offer.objects.filter(product=OuterRef("pk"))),
+        unpublished=Exists(Product.objects.filter(pk=OuterRef("pk")).waiting()),
+        change_waiting=Exists(
+            ProfileSubmission.objects.filter(
+                producer=OuterRef("producer"),
+                status=ProfileSubmission.Status.PENDING,
+            )
+        ),
     )
     if state == Filter.ACTIVE:
         products = products.active()

@@ -3,20 +3,21 @@ reviews, and a farm's waiting and last reviewed changes."""
 
 from django.db.models import Exists, OuterRef
 
-from amap.members.permissions import organised_collectives
+from ..models import (
+    CharterCommitment,
+    Partnership,
+    Producer,
+    Product,
+    ProfileSubmission,
+)
+from ..permissions import moderated_producer_ids
 
-from ..models import CharterCommitment, Partnership, Producer, ProfileSubmission
 
-
-def moderated_producer_ids(user, collective=None):
-    """The farms supplying (actively) a collective `user` organises."""
-    collectives = organised_collectives(user)
-    if collective is not None:
-        collectives = collectives.filter(pk=collective.pk)
+def is_trusted(producer: Producer) -> bool:
+    """The organisers of a collective the farm supplies trust it: its changes
+    are published without review."""
     return (
-        Partnership.objects.current()
-        .filter(collective__in=collectives)
-        .values("producer")
+        Partnership.objects.current().filter(producer=producer, trusted=True).exists()
     )
 
 
@@ -72,4 +73,18 @@ def unpublished_commitments(producer_ids) -> dict[int, list[CharterCommitment]]:
     )
     for commitment in rows:
         by_farm.setdefault(commitment.producer_id, []).append(commitment)
+    return by_farm
+
+
+def unpublished_products(producer_ids) -> dict[int, list[Product]]:
+    """Products on sale whose public name, description or photo wait for
+    approval, by farm, in one query."""
+    by_farm: dict[int, list[Product]] = {}
+    rows = (
+        Product.objects.filter(producer__in=producer_ids)
+        .waiting()
+        .order_by("name", "pk")
+    )
+    for product in rows:
+        by_farm.setdefault(product.producer_id, []).append(product)
     return by_farm

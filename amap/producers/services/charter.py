@@ -10,7 +10,7 @@ from amap.texts import TEXT_MAX_LENGTH
 from ..models import CharterCommitment, Producer
 from ..permissions import require_producer_manager
 from ..selectors.charter import current_commitments
-from .moderation import request_commitments_review
+from .moderation import request_review
 
 MAX_STATEMENT = TEXT_MAX_LENGTH
 
@@ -51,4 +51,4 @@ def save_charter_commitments(
     if saved_by.is_superuser:
         producer.charter_commitments.update(published_statement=F("statement"))
     else:
-        request_commitments_review(producer=producer, submitted_by=saved_by)
+        request_review(producer=producer, submitted_by=saved_by)

@@ -13,7 +13,19 @@ public.
 A farm's statements about the charter's commitments are public text too:
 each `CharterCommitment` keeps the approved `published_statement` beside
 the farm's latest `statement`, and a difference puts the farm in the queue
-through the same submission.
+through the same submission. So do its products: each `Product` keeps the
+approved `published_name` and `published_description` beside the farm's
+latest `name` and `description`, and its approved `photo` (public) beside a
+`pending_photo` (private). Approving the submission publishes them all;
+rejecting it leaves them unpublished until the farm changes them again.
+
+Files waiting (or refused) are in the private storage
+(`amap/private_media.py`); approving copies them to the public one.
+
+A farm that the organisers of a collective it supplies trust
+(`Partnership.trusted`) is published at once: the submission is recorded as
+approved, by nobody, and nobody is emailed. A superuser's change to a page,
+a statement or a product is published at once too, by the service making it.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,10 +39,11 @@ from django.utils.translation import gettext as _
 from amap.background import enqueue_on_commit
 from amap.emails import send_templated_email
 from amap.members.models import Membership
+from amap.private_media import delete_file_on_commit, publish_copy
 
-from ..models import Partnership, Producer, ProfileSubmission
+from ..models import Partnership, Producer, Product, ProfileSubmission
 from ..permissions import require_producer_manager
-from ..selectors.moderation import managed_by, moderated_producer_ids
+from ..selectors.moderation import is_trusted, managed_by, moderated_producer_ids
 
 PUBLIC_FIELDS = ("name", "activity", "description")
 MODERATED_FIELDS = (*PUBLIC_FIELDS, "photo")
@@ -42,8 +55,34 @@ def can_moderate(user, submission: ProfileSubmission) -> bool:
     ).exists()
 
 
-def _has_unpublished_commitments(producer: Producer) -> bool:
-    return producer.charter_commitments.waiting().exists()
+def publishes_at_once(user, producer: Producer) -> bool:
+    """A superuser's change, or a change to a farm trusted by the organisers of
+    a collective it supplies, needs no review."""
+    return user.is_superuser or is_trusted(producer)
+
+
+def _has_unpublished(producer: Producer) -> bool:
+    """Statements about the charter or products not approved yet."""
+    return (
+        producer.charter_commitments.waiting().exists()
+        or Product.objects.filter(producer=producer).waiting().exists()
+    )
+
+
+def publish_product(product: Product) -> Product:
+    """Make the product's latest name, description and photo the public ones;
+    the photo is copied out of the private storage. Call inside a transaction."""
+    product.published_name = product.name
+    product.published_description = product.description
+    fields = ["published_name", "published_description"]
+    if product.pending_photo:
+        delete_file_on_commit(product.photo)
+        publish_copy(product.pending_photo, into=product.photo)
+        delete_file_on_commit(product.pending_photo)
+        product.pending_photo = ""
+        fields += ["photo", "pending_photo"]
+    product.save(update_fields=fields)
+    return product
 
 
 def _changes(producer: Producer, proposed: dict) -> dict:
@@ -84,7 +123,7 @@ def submit_profile_change(
     if (
         not _changes(producer, proposed)
         and not keeps_waiting_photo
-        and not _has_unpublished_commitments(producer)
+        and not _has_unpublished(producer)
     ):
         if waiting is not None:
             waiting.delete()
@@ -105,7 +144,12 @@ def _save_submission(waiting, producer, submitted_by, proposed) -> ProfileSubmis
         exclude.append("description")
     submission.full_clean(exclude=exclude)
     submission.save()
-    if waiting is None:
+    if is_trusted(producer):
+        _publish(submission)
+        submission.status = ProfileSubmission.Status.APPROVED
+        submission.reviewed_at = timezone.now()
+        submission.save(update_fields=["status", "reviewed_at"])
+    elif waiting is None:
         enqueue_on_commit(
             "amap.producers.tasks.send_submission_notice_task", submission.pk
         )
@@ -113,17 +157,18 @@ def _save_submission(waiting, producer, submitted_by, proposed) -> ProfileSubmis
 
 
 @transaction.atomic
-def request_commitments_review(*, producer: Producer, submitted_by):
-    """After the farm changed its statements about the charter: put it in the
-    queue if some statement is not approved yet (keeping a waiting change of
-    its text), or withdraw a waiting change that no longer changes anything."""
+def request_review(*, producer: Producer, submitted_by):
+    """After the farm changed its statements about the charter or its
+    products: put it in the queue if something is not approved yet (keeping a
+    waiting change of its text), or withdraw a waiting change that no longer
+    changes anything. A trusted farm is published now."""
     require_producer_manager(submitted_by, producer)
     waiting = (
         ProfileSubmission.objects.select_for_update()
         .filter(producer=producer, status=ProfileSubmission.Status.PENDING)
         .first()
     )
-    if _has_unpublished_commitments(producer):
+    if _has_unpublished(producer):
         proposed = (
             {}
             if waiting is not None
@@ -169,24 +214,35 @@ def _close(submission, *, status, reviewed_by, comment) -> None:
     enqueue_on_commit("amap.producers.tasks.send_moderation_email_task", submission.pk)
 
 
-@transaction.atomic
-def approve_profile_change(
-    submission: ProfileSubmission, *, reviewed_by, comment: str = ""
-) -> ProfileSubmission:
-    """Publish the change on the farm's page and tell its managers."""
-    submission = _locked_pending(submission, reviewed_by=reviewed_by)
+def _publish(submission: ProfileSubmission) -> None:
+    """Copy the change onto the farm's page (the photo out of the private
+    storage), and publish its statements and products waiting."""
     producer = Producer.objects.select_for_update().get(pk=submission.producer_id)
     for field in PUBLIC_FIELDS:
         setattr(producer, field, getattr(submission, field))
     fields = list(PUBLIC_FIELDS)
     if submission.photo:
-        producer.photo = submission.photo.name
+        delete_file_on_commit(producer.photo)
+        publish_copy(submission.photo, into=producer.photo)
         fields.append("photo")
     if producer.published_at is None:
         producer.published_at = timezone.now()
         fields.append("published_at")
     producer.save(update_fields=fields)
     producer.charter_commitments.waiting().update(published_statement=F("statement"))
+    products = Product.objects.select_for_update().filter(producer=producer)
+    for product in products.waiting():
+        publish_product(product)
+
+
+@transaction.atomic
+def approve_profile_change(
+    submission: ProfileSubmission, *, reviewed_by, comment: str = ""
+) -> ProfileSubmission:
+    """Publish the change on the farm's page, with its statements and
+    products waiting, and tell its managers."""
+    submission = _locked_pending(submission, reviewed_by=reviewed_by)
+    _publish(submission)
     _close(
         submission,
         status=ProfileSubmission.Status.APPROVED,

@@ -265,6 +265,28 @@ def set_partnership_referent(
 
 
 @transaction.atomic
+def set_partnership_trust(
+    partnership: Partnership, *, trusted: bool, changed_by
+) -> Partnership:
+    """The collective's organisers trust the farm (or no longer do): while
+    they do, its changes to its public page and products are published
+    without review. An organiser who manages the farm cannot decide it, as
+    they cannot review its page."""
+    require_organiser(changed_by, partnership.collective)
+    partnership = _locked(partnership)
+    if partnership.producer.managers.filter(pk=changed_by.pk).exists():
+        raise ValidationError(
+            _(
+                "You manage this farm: another organiser of the collective "
+                "decides whether to trust it."
+            )
+        )
+    partnership.trusted = trusted
+    partnership.save(update_fields=["trusted"])
+    return partnership
+
+
+@transaction.atomic
 def end_partnership(partnership: Partnership, *, ended_by) -> Partnership:
     """The producer stops supplying the collective; the partnership stays on
     record, ended, and can be proposed again."""

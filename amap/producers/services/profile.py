@@ -154,7 +154,8 @@ def update_producer_profile(
 
     Its public text and photo (`MODERATED_FIELDS`) are not changed here: they
     become a change waiting for an organiser's approval
-    (`moderation.submit_profile_change`), except for a superuser. Contact,
+    (`moderation.submit_profile_change`), except for a superuser or a trusted
+    farm. Contact,
     address, position and labels change at once.
 
     `labels` (an iterable of Label) replaces the farm's labels when given;
@@ -178,6 +179,9 @@ def update_producer_profile(
             submitted_by=updated_by,
             **{**{field: getattr(farm, field) for field in PUBLIC_FIELDS}, **proposed},
         )
+        # A trusted farm's change is published at once, on the row: saving
+        # `farm` below must not write the old page back.
+        farm.refresh_from_db(fields=[*MODERATED_FIELDS, "published_at"])
     labels = fields.pop("labels", None)
     old_photo = farm.photo.name if farm.photo else ""
     apply_place_edit(

@@ -62,12 +62,27 @@ class ProductCreateView(ServiceFormView):
         )
 
     def get_success_message(self):
-        return _("%(name)s has been added to the catalogue.") % {
-            "name": self.result.name
-        }
+        return _with_moderation(
+            self.result,
+            _("%(name)s has been added to the catalogue.") % {"name": self.result.name},
+        )
 
     def get_success_url(self):
         return reverse("producers:product_list", args=[self.producer.slug])
+
+
+def _with_moderation(product: Product, message: str) -> str:
+    if not product.is_unpublished:
+        return message
+    return " ".join(
+        [
+            message,
+            _(
+                "Members of your collectives see it now; the network's public "
+                "site shows it once an organiser approves it."
+            ),
+        ]
+    )
 
 
 def _product_initial(product: Product) -> dict:
@@ -91,7 +106,9 @@ class ProductEditView(ProductCreateView):
         )
 
     def get_success_message(self):
-        return _("%(name)s has been saved.") % {"name": self.result.name}
+        return _with_moderation(
+            self.result, _("%(name)s has been saved.") % {"name": self.result.name}
+        )
 
 
 class _ProductCommandView(CommandView):

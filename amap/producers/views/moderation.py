@@ -1,4 +1,5 @@
-"""Organisers review the changes farms make to their public page."""
+"""Organisers review the changes farms make to their public page and
+products; the farm and its moderators open the photos waiting for review."""
 
 from django import forms
 from django.contrib import messages
@@ -13,9 +14,11 @@ from django.views.decorators.http import require_GET
 
 from amap.forms import TextField, add_service_errors
 from amap.members.charter_diff import word_diff
+from amap.private_media import private_file_response
 from amap.texts import TEXT_MAX_LENGTH
 from amap.views import access_organised_collective, error_text
 
+from ..permissions import access_reviewable_product, access_reviewable_submission
 from ..selectors import moderation as selectors
 from ..services import moderation
 
@@ -81,9 +84,40 @@ def _with_commitments(submissions):
     return submissions
 
 
+def _diff(current: str, proposed: str) -> str:
+    return word_diff(escape(current), escape(proposed))
+
+
+def _with_products(submissions):
+    """Each change with the farm's products whose public name, description or
+    photo wait for approval, as word diffs (one query for the whole queue)."""
+    waiting = selectors.unpublished_products(
+        [submission.producer_id for submission in submissions]
+    )
+    for submission in submissions:
+        submission.product_rows = [
+            {
+                "product": product,
+                "is_new": not product.published_name,
+                "name_diff": _diff(product.published_name, product.name)
+                if product.name != product.published_name
+                else "",
+                "description_diff": _diff(
+                    product.published_description, product.description
+                )
+                if product.description != product.published_description
+                else "",
+            }
+            for product in waiting.get(submission.producer_id, [])
+        ]
+    return submissions
+
+
 def _render_queue(request, collective, *, forms_by_pk=None, status=200):
-    submissions = _with_commitments(
-        _with_diffs(list(selectors.moderation_queue(request.user, collective)))
+    submissions = _with_products(
+        _with_commitments(
+            _with_diffs(list(selectors.moderation_queue(request.user, collective)))
+        )
     )
     forms_by_pk = forms_by_pk or {}
     for submission in submissions:
@@ -157,7 +191,31 @@ def review(request, slug, pk):
     )
 
 
+@require_GET
+def submission_photo(request, pk):
+    """The photo of a farm's change, waiting or refused: not public."""
+    submission = access_reviewable_submission(request.user, pk)
+    return private_file_response(submission.photo)
+
+
+@require_GET
+def product_pending_photo(request, pk):
+    """A product's photo waiting for approval (or refused): not public."""
+    product = access_reviewable_product(request.user, pk)
+    return private_file_response(product.pending_photo)
+
+
 urlpatterns = [
+    path(
+        "producteur/moderation/photos/<int:pk>/",
+        submission_photo,
+        name="submission_photo",
+    ),
+    path(
+        "producteur/produits/<int:pk>/photo-en-attente/",
+        product_pending_photo,
+        name="product_pending_photo",
+    ),
     path(
         "organisation/<slug:slug>/moderation/",
         moderation_queue,

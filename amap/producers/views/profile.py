@@ -217,6 +217,33 @@ class PartnershipReferentView(_PartnershipCommandView):
         }
 
 
+class PartnershipTrustView(_PartnershipCommandView):
+    def perform(self):
+        trusted = self.request.POST.get("trusted") == "1"
+        partnerships.set_partnership_trust(
+            self.partnership, trusted=trusted, changed_by=self.request.user
+        )
+        return trusted
+
+    def get_success_message(self, trusted):
+        names = {"producer": self.partnership.producer.name}
+        if trusted:
+            return (
+                _(
+                    "%(producer)s is trusted: it publishes its changes at once, "
+                    "without review."
+                )
+                % names
+            )
+        return (
+            _(
+                "%(producer)s is no longer trusted: its changes wait for an "
+                "organiser's approval."
+            )
+            % names
+        )
+
+
 class PartnershipEndView(_PartnershipCommandView):
     def perform(self):
         partnerships.end_partnership(self.partnership, ended_by=self.request.user)
@@ -347,6 +374,11 @@ urlpatterns = [
         "organisation/<slug:slug>/producteurs/<int:pk>/referent/",
         PartnershipReferentView.as_view(),
         name="partnership_referent",
+    ),
+    path(
+        "organisation/<slug:slug>/producteurs/<int:pk>/confiance/",
+        PartnershipTrustView.as_view(),
+        name="partnership_trust",
     ),
     path(
         "organisation/<slug:slug>/producteurs/<int:pk>/arreter/",
