@@ -5,9 +5,12 @@ Every value a deployment may change is read from the environment (or from a
 README's "Configuration" section for the list.
 """
 
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,6 +57,18 @@ def cache_and_broker_settings(redis_url: str | None) -> tuple[dict, dict]:
     return caches, {"orm": "default"}
 
 
+def tile_origin(url: str) -> str:
+    """The origin a map tile address template loads from, for `img-src`.
+
+    "https://{s}.tile.example.org/{z}/{x}/{y}.png" gives
+    "https://*.tile.example.org": Leaflet fills {s} with a subdomain.
+    """
+    parts = urlsplit(url)
+    host = re.sub(r"\{[a-z]\}", "*", parts.hostname or "", count=1)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}"
+
+
 DEBUG = env.bool("DEBUG", default=False)
 
 # Without a key and with DEBUG off, SECRET_KEY stays empty: commands that
@@ -96,6 +111,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_q",
     "leaflet",
+    "csp",
     # Django's widget templates, for the project's form renderer.
     "django.forms",
     # Admin modules are discovered in amap.urls, skipping django-leaflet's
@@ -112,6 +128,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files (SVG included) carry the policy too.
+    "amap.csp.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -252,7 +270,12 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx", "ods"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
-# Maps: tiles come from OpenStreetMap; the default view is the whole of France.
+# Maps: tiles come from OpenStreetMap unless MAP_TILES_URL names another tile
+# server (its origin is allowed in the Content-Security-Policy's img-src); the
+# default view is the whole of France.
+MAP_TILES_URL = env.str(
+    "MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (46.6, 2.4),
     "DEFAULT_ZOOM": 6,
@@ -261,7 +284,7 @@ LEAFLET_CONFIG = {
     "TILES": [
         (
             "OpenStreetMap",
-            "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            MAP_TILES_URL,
             {"attribution": "&copy; OpenStreetMap contributors", "maxZoom": 19},
         )
     ],
@@ -293,6 +316,49 @@ if not DEBUG:
         "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True
     )
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+
+# Content-Security-Policy (django-csp, through amap/csp.py), on every response:
+# scripts only from the site (and a nonce, `{{ request.csp_nonce }}`, where an
+# inline script must remain), no inline event handler, no eval, no plugins, no
+# framing, forms posted to the site only. Styles too come from the site only:
+# Leaflet and htmx set styles through the DOM, which the policy allows.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "script-src-attr": [NONE],
+        "style-src": [SELF],
+        "style-src-attr": [NONE],
+        "img-src": [SELF, "data:", tile_origin(MAP_TILES_URL)],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+# The editors' admin (Wagtail, /cms/) and the site admin (/admin/) are other
+# people's code: their pages get these directives instead, the least they work
+# with (docs/decisions.md), and nothing else is relaxed. A path's first
+# matching prefix wins.
+CSP_PATH_REPLACEMENTS = {
+    # Wagtail's date pickers and inline panels are inline scripts without a
+    # nonce, its editor sets inline styles, uploads preview as blob: images and
+    # page previews are framed by the editor itself.
+    "/cms/": {
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "style-src-attr": None,
+        "img-src": [SELF, "data:", "blob:"],
+        "frame-src": [SELF],
+        "frame-ancestors": [SELF],
+    },
+}
+# No request from the editors' admin to other sites: no avatar from Gravatar
+# (it would tell Gravatar who edits the site), no check for a newer Wagtail.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 LOGGING = {
     "version": 1,
