@@ -7,9 +7,9 @@ maps a path prefix to the directives its pages get instead, so the relaxation
 never reaches the site's own pages. A view's own `@csp_replace` still wins.
 """
 
-from django.conf import settings
 from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from csp.middleware import PolicyParts
+from django.conf import settings
 
 
 def path_replacements(path: str) -> dict | None:
