@@ -204,8 +204,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "members:dashboard"
 
-# django-allauth: the email address is the login; its rate limits stay on
-# (ACCOUNT_RATE_LIMITS keeps allauth's defaults).
+# django-allauth: the email address is the login.
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -221,6 +220,42 @@ ACCOUNT_AUTHENTICATED_LOGIN_REDIRECTS = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AMAP] "
 ACCOUNT_SIGNUP_FORM_CLASS = "amap.members.forms.SignupForm"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+# Rate limits on every form that sends an email or checks a password (all
+# logins go through allauth's form, see amap/urls.py). "10/m/ip" is 10 a
+# minute from one address, "5/5m/key" 5 in five minutes for one email address
+# typed, from any address: a burst from one connection is stopped without
+# locking out everyone else, and guessing one account's password from many
+# addresses is stopped too. What a visitor sees then: templates/429.html, or
+# allauth's "too many failed login attempts" next to the form.
+ACCOUNT_RATE_LIMITS = {
+    # Every POST of the login form.
+    "login": "30/m/ip",
+    # Failed logins, per address and per account.
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "10/m/ip,30/h/ip",
+    # Password reset emails: per address, and per email address asked for.
+    "reset_password": "10/m/ip,5/h/key",
+    "reset_password_from_key": "20/m/ip",
+    # One confirmation email per address every three minutes.
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+    # The passwords editors may put on a page or documents (amap/ratelimits.py).
+    "page_password": "10/m/ip,30/h/key",
+}
+# Who the client is, for the limits per address. The documented deployment
+# (README, "Production") is one proxy in front of gunicorn, adding the
+# client's address to X-Forwarded-For: the address the nearest proxy saw is
+# the last one. TRUSTED_PROXY_COUNT is the number of proxies of your own in
+# front (0 when gunicorn is reached directly: X-Forwarded-For is then
+# ignored, as anyone can write it); TRUSTED_CLIENT_IP_HEADER instead names a
+# header your proxy sets to the client's address alone (X-Real-IP,
+# CF-Connecting-IP), which then wins.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = (
+    env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
+)
 # How many days an invitation's link can be used to join a collective.
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
 
@@ -264,6 +299,9 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 # people to the site's own (allauth), not to Wagtail's bare ones.
 WAGTAIL_FRONTEND_LOGIN_URL = "/compte/login/"
 WAGTAILADMIN_LOGIN_URL = "/compte/login/"
+# Likewise one password reset, allauth's, rate limited (amap/urls.py sends
+# Wagtail's there).
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 # Page addresses without accents: "adherer-au-reseau", never "adhérer-au-réseau".
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

@@ -53,17 +53,18 @@ def safe_next(request, default: str) -> str:
     return default
 
 
-def login_elsewhere(default_next: str = ""):
+def login_elsewhere(default_next: str = "", to: str = "account_login"):
     """A view sending another login form (Django admin's, Wagtail's) to the
-    site's own, allauth's, with its `next` when it is on this site.
+    site's own, allauth's, with its `next` when it is on this site; with
+    `to="account_reset_password"`, another password reset form to allauth's.
 
     Nothing posted to it is read: email verification and allauth's rate
-    limits apply to every login.
+    limits apply to every login and every reset email.
     """
 
     def view(request):
         target = safe_next(request, default_next)
-        url = reverse("account_login")
+        url = reverse(to)
         if target:
             url = f"{url}?{urlencode({'next': target})}"
         return redirect(url)
