@@ -265,6 +265,9 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Réseau des AMAP <ne-pas-repondre@amap.example>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where vulnerabilities are reported (docs/security.md), published at
+# /.well-known/security.txt.
+SECURITY_CONTACT = env.str("SECURITY_CONTACT", default="securite@amap.example")
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]

@@ -15,7 +15,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.documents.views import serve as wagtaildocs_serve
 
 from amap.ratelimits import rate_limited
-from amap.views import login_elsewhere
+from amap.views import login_elsewhere, security_txt
 from cms import views as cms_views
 
 
@@ -80,6 +80,7 @@ urlpatterns = [
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
     ),
+    path(".well-known/security.txt", security_txt, name="security_txt"),
 ]
 
 if settings.DEBUG:

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Permission
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import path, reverse
+from django.utils import timezone
 
 from amap.csp import CSPMiddleware, path_replacements
 from amap.settings import tile_origin
@@ -20,6 +21,7 @@ from tests.factories import (
     ProductFactory,
     UserFactory,
 )
+from tests.test_settings import settings_module
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +207,29 @@ def test_the_tile_server_is_the_only_other_image_origin(client, settings):
 )
 def test_the_tile_origin_is_read_from_the_tile_address(url, origin):
     assert tile_origin(url) == origin
+
+
+def test_the_deployed_policy_is_the_strict_one():
+    loaded = settings_module(
+        DEBUG="0", MAP_TILES_URL="https://tiles.example.net/{z}/{x}/{y}.png"
+    )
+    policy = loaded["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]
+    assert "'unsafe-inline'" not in policy["script-src"]
+    assert "'unsafe-eval'" not in policy["script-src"]
+    assert policy["img-src"] == ["'self'", "data:", "https://tiles.example.net"]
+    assert loaded["LEAFLET_CONFIG"]["TILES"][0][1].startswith(
+        "https://tiles.example.net/"
+    )
+    assert set(loaded["CSP_PATH_REPLACEMENTS"]) == {"/cms/"}
+    assert loaded["WAGTAIL_GRAVATAR_PROVIDER_URL"] is None
+    assert loaded["WAGTAIL_ENABLE_UPDATE_CHECK"] is False
+
+
+def test_security_txt_says_where_to_report(client, settings):
+    settings.SECURITY_CONTACT = "securite@reseau.example"
+    response = client.get("/.well-known/security.txt")
+    text = response.content.decode()
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Contact: mailto:securite@reseau.example" in text
+    expires = next(line for line in text.splitlines() if line.startswith("Expires: "))
+    assert expires.removeprefix("Expires: ") > timezone.now().isoformat()
