@@ -1,6 +1,8 @@
 """What every form view shares: putting a service's refusal on the form, and
 the project's date and choice fields, which refuse out-of-range input with a
-message (every form uses them: tests/test_input_ranges.py checks)."""
+message (every form uses them: tests/test_input_ranges.py checks), its text
+box, which has a maximum length (tests/test_text_lengths.py), and its upload
+fields (amap/uploads.py, tests/test_uploads.py)."""
 
 import datetime
 from collections.abc import Callable
@@ -11,6 +13,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 def add_service_errors(
@@ -84,6 +87,31 @@ class DateTimeField(forms.DateTimeField):
         if moment is not None:
             _check_date_range(moment.date())
         return moment
+
+
+class TextField(forms.CharField):
+    """Several lines of text, with a maximum length the browser enforces and
+    the form draws as a hint ("2,000 characters at most") with a counter.
+
+    Line breaks count as one character, as the browser counts them against
+    `maxlength` (it sends each as CR LF).
+    """
+
+    widget = forms.Textarea
+
+    def __init__(self, *, max_length: int, **kwargs):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        super().__init__(max_length=max_length, **kwargs)
+        self.error_messages.setdefault("max_length", TEXT_TOO_LONG)
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n")
+
+
+TEXT_TOO_LONG = gettext_lazy(
+    "This text is too long: %(limit_value)d characters at most, it has "
+    "%(show_value)d. Shorten it a little."
+)
 
 
 def fits_the_column(field, value) -> bool:
@@ -168,4 +196,6 @@ def bounded_formfield(db_field, **kwargs):
             kwargs["form_class"] = ModelMultipleChoiceField
         elif isinstance(db_field, models.ForeignKey):
             kwargs["form_class"] = ModelChoiceField
+        elif isinstance(db_field, models.TextField) and not db_field.choices:
+            kwargs["form_class"] = TextField
     return db_field.formfield(**kwargs)

@@ -36,6 +36,11 @@ def database_settings(url: str | None) -> dict:
     else:
         config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         config["CONN_HEALTH_CHECKS"] = True
+        # A database that does not answer fails a request (and the health
+        # check) within seconds instead of hanging on the TCP timeout.
+        config.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+        )
     return config
 
 
@@ -86,6 +91,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    "amap.operations",
     "amap.members",
     "amap.producers",
     "amap.distribution",
@@ -127,9 +133,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    # Before WhiteNoise, so static files (SVG included) carry the policy too.
+    # Outermost, so that every response carries the Content-Security-Policy:
+    # the health check's and static files' (SVG included) too.
     "amap.csp.CSPMiddleware",
+    # The load balancer's health check needs no host, session or HTTPS.
+    "amap.operations.health.HealthCheckMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -292,6 +301,13 @@ STORAGES = {
     },
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Uploads (amap/uploads.py, docs/decisions.md): a file above this size is
+# refused (the proxy in front should refuse a bit more, see the README); an
+# image above this many megapixels too, before it is decoded. Images are
+# re-encoded at most UPLOAD_IMAGE_MAX_SIDE pixels a side.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=20) * 1024 * 1024
+UPLOAD_MAX_MEGAPIXELS = env.int("UPLOAD_MAX_MEGAPIXELS", default=40)
+UPLOAD_IMAGE_MAX_SIDE = env.int("UPLOAD_IMAGE_MAX_SIDE", default=2400)
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Réseau des AMAP"
@@ -309,6 +325,15 @@ WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx", "ods"]
+# The editors' uploads follow the same limits and checks as everyone's
+# (cms/forms.py: documents' content must match their extension, images are
+# re-encoded without their metadata).
+WAGTAILDOCS_MAX_UPLOAD_SIZE = UPLOAD_MAX_BYTES
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.forms.DocumentForm"
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = UPLOAD_MAX_BYTES
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = UPLOAD_MAX_MEGAPIXELS * 1_000_000
+WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
+WAGTAILIMAGES_IMAGE_FORM_BASE = "cms.forms.ImageForm"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 # Maps: tiles come from OpenStreetMap unless MAP_TILES_URL names another tile
@@ -400,6 +425,13 @@ CSP_PATH_REPLACEMENTS = {
 # (it would tell Gravatar who edits the site), no check for a newer Wagtail.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+
+# The health endpoint (amap/operations/health.py): its path, how long each
+# check may take, and how late queued tasks or schedules may be before the
+# queue counts as down ("degraded").
+HEALTH_PATH = "/sante/"
+HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=2.0)
+HEALTH_QUEUE_MAX_AGE = env.int("HEALTH_QUEUE_MAX_AGE", default=600)
 
 LOGGING = {
     "version": 1,

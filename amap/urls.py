@@ -14,6 +14,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.documents.views import serve as wagtaildocs_serve
 
+from amap.operations.health import health
 from amap.ratelimits import rate_limited
 from amap.views import login_elsewhere, security_txt
 from cms import views as cms_views
@@ -31,6 +32,8 @@ def autodiscover_admin() -> None:
 autodiscover_admin()
 
 urlpatterns = [
+    # Answered by HealthCheckMiddleware first; here for reverse("health").
+    path("sante/", health, name="health"),
     # One login path: Django admin's and Wagtail's own login forms (which
     # know nothing of email verification or allauth's rate limits) send
     # people to the site's login page; these come before their apps' URLs.

@@ -5,16 +5,18 @@ The rules about accepting it (who must, gating, emails) live in
 hands a snapshot of it over.
 """
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
-from wagtail.rich_text import expand_db_html
+from wagtail.rich_text import RichTextMaxLengthValidator, expand_db_html
 from wagtail.search import index
 
 from amap.members import services as member_services
 from amap.members.models import CharterVersion
+from amap.texts import PAGE_TEXT_MAX_LENGTH, TEXT_MAX_LENGTH
 
 CHARTER_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link"]
 
@@ -23,15 +25,25 @@ class CharterPage(Page):
     """The ethical charter (charte éthique); its published revisions are its
     versions, which members and producers accept."""
 
-    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic"])
+    intro = RichTextField(
+        _("introduction"),
+        blank=True,
+        features=["bold", "italic"],
+        max_length=TEXT_MAX_LENGTH,
+        validators=[RichTextMaxLengthValidator(TEXT_MAX_LENGTH)],
+    )
     body = RichTextField(
         _("text of the charter"),
         features=CHARTER_FEATURES,
+        max_length=PAGE_TEXT_MAX_LENGTH,
+        validators=[RichTextMaxLengthValidator(PAGE_TEXT_MAX_LENGTH)],
         help_text=_("One heading per commitment."),
     )
     what_changed = models.TextField(
         _("what changed in this version"),
         blank=True,
+        max_length=TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(TEXT_MAX_LENGTH)],
         help_text=_(
             "Shown to members and producers when they are asked to accept the "
             "new version, and in the email that tells them. Write a new note "

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -11,6 +12,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
+from wagtail.rich_text import RichTextMaxLengthValidator
 from wagtail.search import index
 
 from amap.distribution.geojson import (
@@ -24,8 +26,9 @@ from amap.members import services as member_services
 from amap.members.forms import JoinRequestForm
 from amap.members.hooks import with_public_urls
 from amap.members.models import Collective, Membership
-from amap.producers.models import Producer, Product
+from amap.producers.models import Partnership, Producer, Product
 from amap.producers.selectors.charter import producer_commitments
+from amap.texts import LONG_TEXT_MAX_LENGTH, TEXT_MAX_LENGTH
 from amap.views import error_text
 
 from .blocks import BodyBlock
@@ -81,7 +84,11 @@ class HomePage(Page):
     """The network's home: an introduction, free content and its collectives."""
 
     intro = RichTextField(
-        gettext_lazy("introduction"), blank=True, features=INTRO_FEATURES
+        gettext_lazy("introduction"),
+        blank=True,
+        features=INTRO_FEATURES,
+        max_length=TEXT_MAX_LENGTH,
+        validators=[RichTextMaxLengthValidator(TEXT_MAX_LENGTH)],
     )
     body = StreamField(BodyBlock(), verbose_name=gettext_lazy("body"), blank=True)
 
@@ -117,7 +124,11 @@ class ContentPage(Page):
     """A page of free content: about, how it works, how to join…"""
 
     intro = RichTextField(
-        gettext_lazy("introduction"), blank=True, features=INTRO_FEATURES
+        gettext_lazy("introduction"),
+        blank=True,
+        features=INTRO_FEATURES,
+        max_length=TEXT_MAX_LENGTH,
+        validators=[RichTextMaxLengthValidator(TEXT_MAX_LENGTH)],
     )
     body = StreamField(BodyBlock(), verbose_name=gettext_lazy("body"), blank=True)
 
@@ -138,7 +149,11 @@ class NewsIndexPage(RoutablePageMixin, Page):
     """The network's news, newest first, with RSS and Atom feeds."""
 
     intro = RichTextField(
-        gettext_lazy("introduction"), blank=True, features=INTRO_FEATURES
+        gettext_lazy("introduction"),
+        blank=True,
+        features=INTRO_FEATURES,
+        max_length=TEXT_MAX_LENGTH,
+        validators=[RichTextMaxLengthValidator(TEXT_MAX_LENGTH)],
     )
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -166,12 +181,17 @@ class NewsIndexPage(RoutablePageMixin, Page):
         return NewsAtomFeed(self)(request)
 
 
+# A news item's summary is read in the list and in the feeds.
+NEWS_SUMMARY_MAX_LENGTH = 400
+
+
 class NewsPage(Page):
     date = models.DateField(gettext_lazy("date"), default=timezone.localdate)
     intro = models.TextField(
         gettext_lazy("summary"),
         blank=True,
-        max_length=400,
+        max_length=NEWS_SUMMARY_MAX_LENGTH,
+        validators=[MaxLengthValidator(NEWS_SUMMARY_MAX_LENGTH)],
         help_text=gettext_lazy("Shown in the list of news and in the feed."),
     )
     body = StreamField(BodyBlock(), verbose_name=gettext_lazy("body"), blank=True)
@@ -214,6 +234,8 @@ class CollectivePage(RoutablePageMixin, Page):
         gettext_lazy("presentation"),
         blank=True,
         features=INTRO_FEATURES + ["ol", "ul"],
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=[RichTextMaxLengthValidator(LONG_TEXT_MAX_LENGTH)],
     )
     body = StreamField(BodyBlock(), verbose_name=gettext_lazy("body"), blank=True)
 
@@ -309,7 +331,11 @@ class ProducerDirectoryPage(RoutablePageMixin, Page):
     """Every active producer of the network: a list, a map, filters, profiles."""
 
     intro = RichTextField(
-        gettext_lazy("introduction"), blank=True, features=INTRO_FEATURES
+        gettext_lazy("introduction"),
+        blank=True,
+        features=INTRO_FEATURES,
+        max_length=TEXT_MAX_LENGTH,
+        validators=[RichTextMaxLengthValidator(TEXT_MAX_LENGTH)],
     )
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -380,7 +406,11 @@ class ProducerDirectoryPage(RoutablePageMixin, Page):
             )
         collectives = list(
             Collective.objects.active()
-            .filter(partnerships__producer=producer, partnerships__active=True)
+            .filter(
+                partnerships__producer=producer,
+                partnerships__active=True,
+                partnerships__status=Partnership.Status.ACCEPTED,
+            )
             .select_related("page")
             .order_by("name")
         )

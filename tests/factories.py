@@ -181,6 +181,9 @@ class PartnershipFactory(factory.django.DjangoModelFactory):
 
     producer = factory.SubFactory(ProducerFactory)
     collective = factory.SubFactory(CollectiveFactory)
+    # An established partnership, accepted by the farm.
+    status = Partnership.Status.ACCEPTED
+    active = True
 
 
 class ProductFactory(factory.django.DjangoModelFactory):

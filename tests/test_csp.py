@@ -233,3 +233,9 @@ def test_security_txt_says_where_to_report(client, settings):
     assert "Contact: mailto:securite@reseau.example" in text
     expires = next(line for line in text.splitlines() if line.startswith("Expires: "))
     assert expires.removeprefix("Expires: ") > timezone.now().isoformat()
+
+
+def test_the_health_check_has_it(client):
+    response = client.get("/sante/")
+    assert response.status_code in (200, 503)
+    assert_strict(response)

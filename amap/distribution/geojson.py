@@ -9,6 +9,8 @@ merged into one map with `merge_feature_collections` and styled apart.
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
+from amap.texts import published_text
+
 PICKUP_POINT = "pickup_point"
 
 
@@ -55,7 +57,7 @@ def pickup_point_feature(point: Mapping) -> dict | None:
         "kind": PICKUP_POINT,
         "name": point.get("name", ""),
         "address": address,
-        "opening_notes": point.get("opening_notes", ""),
+        "opening_notes": published_text(point.get("opening_notes", "")),
     }
     if point.get("id") is not None:
         properties["id"] = point["id"]

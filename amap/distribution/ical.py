@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from amap.texts import published_text
+
 PRODID = "-//AMAP network//Distributions//FR"
 UID_DOMAIN = "amap"
 
@@ -38,11 +40,17 @@ def distribution_event(distribution, *, now: datetime) -> Event:
     event.add("dtend", distribution.end_datetime)
     event.add("location", _location(point))
     _add_geo(event, point)
-    description = [text for text in (distribution.notes, point.opening_notes) if text]
+    description = [
+        published_text(text)
+        for text in (distribution.notes, point.opening_notes)
+        if text
+    ]
     if distribution.cancelled:
         event.add("status", "CANCELLED")
         description.insert(
-            0, _("Cancelled: %(reason)s") % {"reason": distribution.cancel_reason}
+            0,
+            _("Cancelled: %(reason)s")
+            % {"reason": published_text(distribution.cancel_reason)},
         )
     else:
         event.add("status", "CONFIRMED")

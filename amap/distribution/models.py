@@ -2,7 +2,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import (
     Count,
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amap.locations import Located, position_in_range
 from amap.members.models import Collective
+from amap.texts import SHORT_TEXT_MAX_LENGTH, TEXT_MAX_LENGTH
 
 
 def local_datetime(day, time) -> datetime:
@@ -54,6 +55,8 @@ class PickupPoint(Located):
     opening_notes = models.TextField(
         _("access and opening notes"),
         blank=True,
+        max_length=TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(TEXT_MAX_LENGTH)],
         help_text=_("How to find the place, where to park, the door code…"),
     )
     capacity = models.PositiveIntegerField(
@@ -227,10 +230,20 @@ class Distribution(models.Model):
     date = models.DateField(_("date"))
     starts_at = models.TimeField(_("start"))
     ends_at = models.TimeField(_("end"))
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(
+        _("notes"),
+        blank=True,
+        max_length=TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(TEXT_MAX_LENGTH)],
+    )
     cancelled = models.BooleanField(_("cancelled"), default=False)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
-    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    cancel_reason = models.TextField(
+        _("reason for cancelling"),
+        blank=True,
+        max_length=SHORT_TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(SHORT_TEXT_MAX_LENGTH)],
+    )
     cancellation_notified_at = models.DateTimeField(
         _("people told of the cancellation"), null=True, blank=True
     )

@@ -12,17 +12,22 @@ from django.utils.translation import gettext as _
 
 from amap import hooks
 from amap.members.hooks import DASHBOARD_CARDS, DashboardCard
+from amap.members.models import Membership
 from amap.members.permissions import member_collectives
 from amap.money import ZERO
 from amap.orders.hooks import (
     AMOUNTS_DUE,
     COLLECTED_LINES,
+    EXPORT_TABLES,
     MEMBER_DUES,
     CollectedLine,
+    Column,
     OtherDue,
 )
+from amap.orders.models import PaymentMethod
+from amap.orders.selectors.export import NUMBER, table
 
-from .models import Payment, Pledge
+from .models import GroupPurchase, Payment, Pledge
 from .selectors.campaigns import (
     SETTLED_STATUSES,
     amounts_due_by_member,
@@ -111,3 +116,63 @@ def open_campaigns_card(user) -> DashboardCard:
         "groupbuy/includes/open_campaigns_card.html",
         {"campaigns": open_campaigns_for(user)},
     )
+
+
+@hooks.register(EXPORT_TABLES)
+def export_tables(collective):
+    """The collective's group purchases, and the pledges and payments of its
+    members in them (a campaign shared with another collective brings none of
+    that collective's members), in three queries."""
+    members = Membership.objects.filter(collective=collective).values("user")
+    member_email = _("Member's email")
+    return [
+        table(
+            "group_purchases",
+            _("Group purchases"),
+            GroupPurchase.objects.filter(collectives=collective)
+            .select_related("producer")
+            .order_by("closes_at", "pk"),
+            Column("id", NUMBER, "pk", "id"),
+            Column("title", _("Title"), "title"),
+            Column("producer", _("Farm"), "producer.name"),
+            Column("supplier", _("Supplier"), "supplier_name"),
+            Column("status", _("Status"), "status", "choice", GroupPurchase.Status),
+            Column("opens_at", _("Pledges open on"), "opens_at", "datetime"),
+            Column("closes_at", _("Pledges close on"), "closes_at", "datetime"),
+            Column(
+                "distribution_id", _("Distribution number"), "distribution_id", "id"
+            ),
+        ),
+        table(
+            "group_purchase_pledges",
+            _("Group purchase pledges"),
+            Pledge.objects.filter(
+                item__campaign__collectives=collective, member__in=members
+            )
+            .select_related("item__campaign", "member")
+            .order_by("item__campaign_id", "item_id", "pledged_at", "pk"),
+            Column("id", NUMBER, "pk", "id"),
+            Column("campaign_id", _("Group purchase number"), "item.campaign_id", "id"),
+            Column("item", _("Product"), "item.name"),
+            Column("member", member_email, "member.email"),
+            Column("quantity", _("Quantity"), "quantity", "number"),
+            Column("tolerance", _("Extra units accepted"), "tolerance", "number"),
+            Column("allocated", _("Allocated"), "allocated", "number"),
+            Column("pledged_at", _("Pledged on"), "pledged_at", "datetime"),
+        ),
+        table(
+            "group_purchase_payments",
+            _("Group purchase payments"),
+            Payment.objects.filter(campaign__collectives=collective, member__in=members)
+            .select_related("member")
+            .order_by("received_at", "pk"),
+            Column("id", NUMBER, "pk", "id"),
+            Column("campaign_id", _("Group purchase number"), "campaign_id", "id"),
+            Column("member", member_email, "member.email"),
+            Column("amount", _("Amount (€)"), "amount", "amount"),
+            Column("method", _("Method"), "method", "choice", PaymentMethod),
+            Column("reference", _("Reference"), "reference"),
+            Column("received_at", _("Received on"), "received_at", "datetime"),
+            Column("cancelled_at", _("Cancelled on"), "cancelled_at", "datetime"),
+        ),
+    ]

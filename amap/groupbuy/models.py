@@ -10,7 +10,11 @@ the pledge (`allocated`), next to what was asked.
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+)
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -22,6 +26,7 @@ from amap.members.models import Collective
 from amap.money import format_euros
 from amap.orders.models import ReceivedPayment
 from amap.producers.models import MAX_PRICE, Producer, Product
+from amap.texts import LONG_TEXT_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH, TEXT_MAX_LENGTH
 
 # A pledge or a case count above this is a typing error, not an order.
 MAX_UNITS = 100_000
@@ -72,7 +77,12 @@ class GroupPurchase(models.Model):
         help_text=_("One collective, or several of the network buying together."),
     )
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(LONG_TEXT_MAX_LENGTH)],
+    )
     producer = models.ForeignKey(
         Producer,
         on_delete=models.PROTECT,
@@ -142,7 +152,12 @@ class GroupPurchase(models.Model):
     ordered_at = models.DateTimeField(_("ordered on"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered on"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled on"), null=True, blank=True)
-    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    cancel_reason = models.TextField(
+        _("reason for cancelling"),
+        blank=True,
+        max_length=SHORT_TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(SHORT_TEXT_MAX_LENGTH)],
+    )
     order_anyway = models.BooleanField(
         _("order below the minimum"),
         default=False,
@@ -386,7 +401,12 @@ class Wish(models.Model):
         verbose_name=_("collective"),
     )
     title = models.CharField(_("what"), max_length=200)
-    description = models.TextField(_("details"), blank=True)
+    description = models.TextField(
+        _("details"),
+        blank=True,
+        max_length=TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(TEXT_MAX_LENGTH)],
+    )
     supplier_hint = models.CharField(
         _("supplier you know of"), max_length=300, blank=True
     )
@@ -403,7 +423,12 @@ class Wish(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status, default=Status.OPEN
     )
-    answer = models.TextField(_("answer from the organisers"), blank=True)
+    answer = models.TextField(
+        _("answer from the organisers"),
+        blank=True,
+        max_length=TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(TEXT_MAX_LENGTH)],
+    )
     created_at = models.DateTimeField(_("proposed on"), auto_now_add=True)
 
     class Meta:

@@ -1,6 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from amap.forms import TextField
+from amap.texts import SHORT_TEXT_MAX_LENGTH
+
 from .models import Membership
 
 
@@ -16,20 +19,11 @@ class SignupForm(forms.Form):
         user.save(update_fields=["first_name", "last_name"])
 
 
-class MessageField(forms.CharField):
-    """Free text whose line breaks count as one character, as the browser
-    counts them against `maxlength` (it sends each as CR LF)."""
-
-    def to_python(self, value):
-        return super().to_python(value).replace("\r\n", "\n")
-
-
 class JoinRequestForm(forms.Form):
-    message = MessageField(
+    message = TextField(
         label=_("A word for the organisers (optional)"),
         required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=SHORT_TEXT_MAX_LENGTH,
     )
 
 
@@ -46,4 +40,6 @@ class MembershipFilterForm(forms.Form):
         required=False,
         choices=[("", _("All"))] + list(Membership.Status.choices),
     )
-    q = forms.CharField(label=_("Search by name or email"), required=False)
+    q = forms.CharField(
+        label=_("Search by name or email"), required=False, max_length=100
+    )

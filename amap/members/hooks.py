@@ -21,6 +21,10 @@ PUBLIC_PAGES = "members.public_pages"
 # fn(user) -> DashboardCard or None; called for members with an active
 # membership. Its context may hold querysets: they run when the card renders.
 DASHBOARD_CARDS = "members.dashboard_cards"
+# fn(user) -> [PendingInvitation]: the open invitations of a higher app sent
+# to one of `user`'s confirmed addresses (to manage a farm…), listed on the
+# dashboard with the invitations to join a collective.
+INVITATIONS = "members.invitations"
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,14 @@ class DashboardCard:
 
     def render(self) -> str:
         return render_to_string(self.template_name, self.context)
+
+
+@dataclass(frozen=True)
+class PendingInvitation:
+    """An invitation waiting for the person, with the page to accept it."""
+
+    label: str  # translated
+    url: str
 
 
 WaitingProvider = Callable[[object, list], dict]
@@ -80,3 +92,11 @@ def dashboard_cards(user) -> list[DashboardCard]:
     """The cards higher apps show on a member's dashboard, in app order."""
     cards = (provider(user) for provider in hooks.get_hooks(DASHBOARD_CARDS))
     return [card for card in cards if card is not None]
+
+
+def pending_invitations(user) -> list[PendingInvitation]:
+    """The invitations higher apps list for `user`, in app order."""
+    found: list[PendingInvitation] = []
+    for provider in hooks.get_hooks(INVITATIONS):
+        found.extend(provider(user))
+    return found

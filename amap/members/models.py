@@ -3,11 +3,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import CharField, Count, OuterRef, Q, Subquery, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from amap.texts import LONG_TEXT_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH, TEXT_MAX_LENGTH
 
 
 class UserManager(BaseUserManager):
@@ -98,7 +101,12 @@ class Collective(models.Model):
     slug = models.SlugField(_("slug"), max_length=150, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.AMAP)
     town = models.CharField(_("town"), max_length=100, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(LONG_TEXT_MAX_LENGTH)],
+    )
     contact_email = models.EmailField(_("contact email"), blank=True)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -166,7 +174,12 @@ class Membership(models.Model):
     )
     requested_at = models.DateTimeField(_("requested"), default=timezone.now)
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
-    message = models.TextField(_("message"), blank=True)
+    message = models.TextField(
+        _("message"),
+        blank=True,
+        max_length=SHORT_TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(SHORT_TEXT_MAX_LENGTH)],
+    )
 
     objects = MembershipQuerySet.as_manager()
 
@@ -226,22 +239,15 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(query)
 
 
-class Invitation(models.Model):
-    """An invitation sent by email to join a collective; the link holds a token."""
+class InvitationBase(models.Model):
+    """What every invitation sent by email has: the address, a token for the
+    link, who sent it, and its life (accepted, cancelled, expired).
 
-    collective = models.ForeignKey(
-        Collective,
-        on_delete=models.CASCADE,
-        related_name="invitations",
-        verbose_name=_("collective"),
-    )
+    Only the person invited may accept, logged in with that address once
+    confirmed: see `services.check_can_accept`.
+    """
+
     email = models.EmailField(_("email address"))
-    role = models.CharField(
-        _("role"),
-        max_length=20,
-        choices=Membership.Role,
-        default=Membership.Role.MEMBER,
-    )
     token = models.CharField(max_length=64, unique=True, default=_new_token)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -265,9 +271,37 @@ class Invitation(models.Model):
     objects = InvitationQuerySet.as_manager()
 
     class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    @property
+    def is_pending(self):
+        return self.accepted_at is None and self.cancelled_at is None
+
+    @property
+    def is_expired(self):
+        return self.is_pending and self.expires_at <= timezone.now()
+
+
+class Invitation(InvitationBase):
+    """An invitation sent by email to join a collective; the link holds a token."""
+
+    collective = models.ForeignKey(
+        Collective,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("collective"),
+    )
+    role = models.CharField(
+        _("role"),
+        max_length=20,
+        choices=Membership.Role,
+        default=Membership.Role.MEMBER,
+    )
+
+    class Meta(InvitationBase.Meta):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
-        ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["collective", "email"],
@@ -281,14 +315,6 @@ class Invitation(models.Model):
 
     def get_absolute_url(self):
         return reverse("members:invitation_accept", args=[self.token])
-
-    @property
-    def is_pending(self):
-        return self.accepted_at is None and self.cancelled_at is None
-
-    @property
-    def is_expired(self):
-        return self.is_pending and self.expires_at <= timezone.now()
 
 
 class CharterVersionQuerySet(models.QuerySet):
@@ -307,7 +333,12 @@ class CharterVersion(models.Model):
     number = models.PositiveIntegerField(_("version"), unique=True)
     title = models.CharField(_("title"), max_length=255)
     body = models.TextField(_("text (HTML)"))
-    what_changed = models.TextField(_("what changed"), blank=True)
+    what_changed = models.TextField(
+        _("what changed"),
+        blank=True,
+        max_length=TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(TEXT_MAX_LENGTH)],
+    )
     page_url = models.CharField(
         _("address of the charter page"), max_length=500, blank=True
     )

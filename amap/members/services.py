@@ -22,6 +22,7 @@ from .models import (
     CharterVersion,
     Collective,
     Invitation,
+    InvitationBase,
     Membership,
 )
 from .permissions import require_organiser
@@ -223,22 +224,27 @@ def cancel_invitation(invitation: Invitation, *, cancelled_by) -> Invitation:
     return invitation
 
 
-def check_can_accept(invitation: Invitation, user) -> None:
+def check_can_accept(
+    invitation: InvitationBase, user, *, expired_message: str = ""
+) -> None:
     """Refuse unless `invitation` is open and `user` confirmed its email address.
 
     The link alone is not a credential: whoever holds it must be logged in
-    with the address it was sent to, and have confirmed that address.
+    with the address it was sent to, and have confirmed that address. Works
+    for every kind of invitation (`InvitationBase`); `expired_message` says
+    whom to ask for a new one.
     """
     if not invitation.is_pending:
         raise ValidationError(_("This invitation has already been used or cancelled."))
     if invitation.is_expired:
         raise ValidationError(
-            _(
+            expired_message
+            or _(
                 "This invitation has expired. Ask the collective's organisers "
                 "to send you a new one."
             )
         )
-    invited = Invitation.objects.for_verified_emails_of(user)
+    invited = type(invitation).objects.for_verified_emails_of(user)
     if invited.filter(pk=invitation.pk).exists():
         return
     if EmailAddress.objects.filter(user=user, email__iexact=invitation.email).exists():

@@ -22,7 +22,9 @@ from . import services
 from .charter_diff import word_diff
 from .forms import InvitationForm, JoinRequestForm, MembershipFilterForm
 from .hooks import (
+    PendingInvitation,
     dashboard_cards,
+    pending_invitations,
     public_page_urls,
     waiting_for_organisers,
     with_public_urls,
@@ -53,11 +55,16 @@ class DashboardView(LoginRequiredMixin, TemplateView):
                 .order_by("collective__name")
             ),
             # Only those sent to an address the person confirmed, still open.
-            invitations=list(
-                Invitation.objects.open()
+            invitations=[
+                PendingInvitation(
+                    label=_("Join %(collective)s") % {"collective": i.collective.name},
+                    url=i.get_absolute_url(),
+                )
+                for i in Invitation.objects.open()
                 .for_verified_emails_of(user)
                 .select_related("collective")
-            ),
+            ]
+            + pending_invitations(user),
             # Shown to members with an active membership (`areas.member`).
             cards=dashboard_cards(user),
             **kwargs,

@@ -158,9 +158,9 @@ def build_contracts(*, collectives, producers, organiser) -> int:
             farm = farms.get(data["producer"])
             if (
                 farm is None
-                or not Partnership.objects.filter(
-                    producer=farm, collective=collective, active=True
-                ).exists()
+                or not Partnership.objects.current()
+                .filter(producer=farm, collective=collective)
+                .exists()
             ):
                 continue
             if Contract.objects.filter(

@@ -8,7 +8,7 @@ from django.utils import timezone
 from amap.distribution.models import Distribution, OrderCycle, UsualPickupPoint
 from amap.members.models import Membership
 from amap.money import ZERO, line_amount
-from amap.producers.models import Offer, Product
+from amap.producers.models import Offer, Partnership, Product
 
 
 def _quantity_for(product: Product, rng: random.Random) -> Decimal:
@@ -42,6 +42,7 @@ def build_orders(*, collectives: dict, past_cycles: int = 4) -> int:
             .filter(
                 producer__partnerships__collective=collective,
                 producer__partnerships__active=True,
+                producer__partnerships__status=Partnership.Status.ACCEPTED,
             )
             .exclude(category=Product.Category.BASKET)
         )

@@ -23,6 +23,9 @@ COLLECTED_LINES = "orders.collected_lines"
 AMOUNTS_DUE = "orders.amounts_due"
 # fn(user) -> [OtherDue]
 MEMBER_DUES = "orders.member_dues"
+# fn(collective) -> [Table]: more tables for a collective's data export, each
+# in a fixed number of queries.
+EXPORT_TABLES = "orders.export_tables"
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,31 @@ class CollectedLine:
     unit: str
     quantity: Decimal
     amount: Decimal
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an exported table: `key` names it in JSON, `label` in CSV;
+    `path` is the attribute read on each row object ("member.email").
+    `kind` says how to write the value: text, id, number, amount, quantity,
+    bool, date, time, datetime, list, ids (of a prefetched many-to-many), or
+    choice (then `choices` is the TextChoices class giving its label)."""
+
+    key: str
+    label: object
+    path: str
+    kind: str = "text"
+    choices: type | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of a collective's data export: a CSV file, a JSON list."""
+
+    name: str  # the file name, without extension: "orders"
+    title: object
+    columns: tuple[Column, ...]
+    rows: list[tuple]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ and subscriptions are cancelled, payments are recorded, and the history stays.
 import secrets
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
@@ -18,6 +18,7 @@ from amap.distribution.models import Distribution
 from amap.members.models import Collective
 from amap.money import ZERO, format_euros
 from amap.producers.models import Offer, Producer, Product
+from amap.texts import LONG_TEXT_MAX_LENGTH
 
 
 class PaymentMethod(models.TextChoices):
@@ -179,7 +180,12 @@ class Contract(models.Model):
         verbose_name=_("collective"),
     )
     name = models.CharField(_("name"), max_length=150)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(LONG_TEXT_MAX_LENGTH)],
+    )
     deliveries = models.ManyToManyField(
         Distribution, related_name="contracts", verbose_name=_("delivery distributions")
     )

@@ -3,9 +3,12 @@ from django.contrib import admin
 from django.db import models
 from django.utils import timezone
 
+from amap.uploads import UploadAdminMixin
+
 from .models import (
     CharterCommitment,
     Label,
+    ManagerInvitation,
     Offer,
     Partnership,
     Producer,
@@ -28,7 +31,7 @@ class PartnershipInline(admin.TabularInline):
 
 
 @admin.register(Producer)
-class ProducerAdmin(admin.ModelAdmin):
+class ProducerAdmin(UploadAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "activity",
@@ -53,24 +56,44 @@ class ProducerAdmin(admin.ModelAdmin):
         }
 
     formfield_overrides = {
+        **UploadAdminMixin.formfield_overrides,
         models.URLField: {
             "form_class": forms.URLField,
             "assume_scheme": "https",
-        }
+        },
     }
 
 
 @admin.register(Partnership)
 class PartnershipAdmin(admin.ModelAdmin):
-    list_display = ["producer", "collective", "referent", "since", "active"]
-    list_filter = ["active", "collective"]
+    list_display = [
+        "producer",
+        "collective",
+        "status",
+        "referent",
+        "since",
+        "active",
+    ]
+    list_filter = ["status", "active", "collective"]
     search_fields = ["producer__name", "collective__name"]
     autocomplete_fields = ["producer", "collective", "referent"]
     list_select_related = ["producer", "collective", "referent"]
 
 
+@admin.register(ManagerInvitation)
+class ManagerInvitationAdmin(admin.ModelAdmin):
+    """Staff may look; a manager is added by the invited person accepting
+    (or by staff in the farm's own form)."""
+
+    list_display = ["email", "producer", "created_at", "accepted_at", "cancelled_at"]
+    search_fields = ["email", "producer__name"]
+    readonly_fields = ["token"]
+    autocomplete_fields = ["producer", "invited_by", "accepted_by"]
+    list_select_related = ["producer"]
+
+
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(UploadAdminMixin, admin.ModelAdmin):
     list_display = ["producer", "name", "category", "unit", "price", "active"]
     list_filter = ["active", "category", "unit", "producer"]
     search_fields = ["name", "producer__name"]
@@ -89,7 +112,7 @@ class OfferAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProfileSubmission)
-class ProfileSubmissionAdmin(admin.ModelAdmin):
+class ProfileSubmissionAdmin(UploadAdminMixin, admin.ModelAdmin):
     """Read-only history; reviews happen in the organisers' queue, which
     publishes the page and tells the farm (`services.moderation`)."""
 

@@ -14,7 +14,15 @@ from django.utils import timezone
 
 from amap.members.models import Membership
 
-from .models import Label, Offer, Partnership, Producer, Product, ProfileSubmission
+from .models import (
+    Label,
+    ManagerInvitation,
+    Offer,
+    Partnership,
+    Producer,
+    Product,
+    ProfileSubmission,
+)
 
 LABELS = [
     (
@@ -66,7 +74,10 @@ FARMS = [
         "longitude": Decimal("-1.274600"),
         "phone": "02 40 54 18 27",
         "labels": ["ab"],
-        "collectives": [DERVALLIERES, TRENTEMOULT, CLISSON],
+        "collectives": [DERVALLIERES, TRENTEMOULT],
+        # Proposed by the collective's organisers, waiting for the farm's
+        # answer: the demo producer accepts or declines it.
+        "proposed_to": [CLISSON],
         "since": dt.date(2012, 4, 5),
     },
     {
@@ -235,7 +246,7 @@ def build_producers(*, collectives: dict, producer_users: list, organiser) -> li
         fields = {
             key: value
             for key, value in data.items()
-            if key not in ("slug", "labels", "collectives", "since")
+            if key not in ("slug", "labels", "collectives", "since", "proposed_to")
         }
         farm, _created = Producer.objects.get_or_create(
             slug=data["slug"],
@@ -257,11 +268,35 @@ def build_producers(*, collectives: dict, producer_users: list, organiser) -> li
                 defaults={
                     "referent": organiser if collective.pk in organised else None,
                     "since": data["since"],
+                    "status": Partnership.Status.ACCEPTED,
+                    "active": True,
+                },
+            )
+        for slug in data.get("proposed_to", []):
+            Partnership.objects.get_or_create(
+                producer=farm,
+                collective=collectives[slug],
+                defaults={
+                    "status": Partnership.Status.PROPOSED,
+                    "referent": organiser,
+                    "proposed_by": organiser,
+                    "proposed_at": timezone.now(),
                 },
             )
         farms.append(farm)
     _propose_a_change(farms)
+    _invite_a_manager(farms[0], invited_by=producer_users[0])
     return farms
+
+
+def _invite_a_manager(farm: Producer, *, invited_by) -> None:
+    """A co-manager invited and not answered yet (visible in the admin, and on
+    the dashboard of whoever signs up with that address)."""
+    email = f"associee.{invited_by.email}"
+    if not ManagerInvitation.objects.filter(producer=farm, email=email).exists():
+        ManagerInvitation.objects.create(
+            producer=farm, email=email, invited_by=invited_by
+        )
 
 
 PROPOSED_CHANGE = {

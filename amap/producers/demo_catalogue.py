@@ -307,9 +307,11 @@ def build_offers(producers: list[Producer], cycles_ahead: int = 4) -> None:
     collective it supplies. Offers already there are kept."""
     now = timezone.now()
     supplied: dict[int, list[int]] = {}
-    for producer_id, collective_id in Partnership.objects.filter(
-        producer__in=producers, active=True
-    ).values_list("producer_id", "collective_id"):
+    for producer_id, collective_id in (
+        Partnership.objects.current()
+        .filter(producer__in=producers)
+        .values_list("producer_id", "collective_id")
+    ):
         supplied.setdefault(collective_id, []).append(producer_id)
     cycles_by_collective: dict[int, list[OrderCycle]] = {}
     for cycle in OrderCycle.objects.filter(

@@ -1,6 +1,7 @@
 """What the producers app adds to the organiser's home
 (`amap.members.hooks`, see `amap.hooks`): farm pages waiting for review, and farms whose
-accounts have not accepted the current charter (so they cannot publish stock).
+accounts have not accepted the current charter (so they cannot publish stock);
+and to a person's dashboard: the invitations to manage a farm.
 """
 
 from collections.abc import Iterable
@@ -8,12 +9,18 @@ from typing import Any, cast
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from amap import hooks
-from amap.members.hooks import ORGANISER_WAITING, Waiting
+from amap.members.hooks import (
+    INVITATIONS,
+    ORGANISER_WAITING,
+    PendingInvitation,
+    Waiting,
+)
 
-from .models import Partnership, ProfileSubmission
+from .models import ManagerInvitation, Partnership, ProfileSubmission
 from .selectors.charter import farm_accepted_charter, farm_has_accounts
 from .selectors.moderation import managed_by
 
@@ -36,9 +43,8 @@ def organiser_waiting(user, collectives) -> dict[int, list[Waiting]]:
             filter=Q(farm_has_accounts(), producer__active=True) & ~Q(accepted),
         )
     rows = (
-        Partnership.objects.filter(
-            active=True, collective__in=[c.pk for c in collectives]
-        )
+        Partnership.objects.current()
+        .filter(collective__in=[c.pk for c in collectives])
         .values("collective")
         .annotate(**counts)
         .order_by()
@@ -77,3 +83,18 @@ def organiser_waiting(user, collectives) -> dict[int, list[Waiting]]:
                 )
             )
     return waiting
+
+
+@hooks.register(INVITATIONS)
+def manager_invitations(user) -> list[PendingInvitation]:
+    """The open invitations to manage a farm sent to one of `user`'s
+    confirmed addresses; one query (and one for the addresses)."""
+    return [
+        PendingInvitation(
+            label=_("Manage %(producer)s") % {"producer": invitation.producer.name},
+            url=invitation.get_absolute_url(),
+        )
+        for invitation in ManagerInvitation.objects.open()
+        .for_verified_emails_of(user)
+        .select_related("producer")
+    ]

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from amap.locations import Located, position_in_range
-from amap.members.models import Collective
+from amap.members.models import Collective, InvitationBase
 from amap.money import ZERO
+from amap.texts import LONG_TEXT_MAX_LENGTH, TEXT_MAX_LENGTH
 
 # Quantities are validated against this ceiling: nobody brings a million
 # kilos to a distribution, and a typo should not pass.
@@ -23,7 +24,7 @@ MAX_PRICE = Decimal("100000")
 
 # A farm's public description: long enough for a page, short enough for an
 # organiser to read it (and for the review queue's word diff).
-DESCRIPTION_MAX_LENGTH = 5000
+DESCRIPTION_MAX_LENGTH = LONG_TEXT_MAX_LENGTH
 
 
 class Label(models.Model):
@@ -31,7 +32,12 @@ class Label(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(TEXT_MAX_LENGTH)],
+    )
 
     class Meta:
         verbose_name = _("label")
@@ -52,8 +58,11 @@ class ProducerQuerySet(models.QuerySet):
         return self.filter(active=True, published_at__isnull=False)
 
     def supplying(self, collective):
+        """Farms that accepted to supply `collective` and still do."""
         return self.filter(
-            partnerships__collective=collective, partnerships__active=True
+            partnerships__collective=collective,
+            partnerships__active=True,
+            partnerships__status=Partnership.Status.ACCEPTED,
         ).distinct()
 
 
@@ -125,8 +134,31 @@ class Producer(Located):
         return reverse("producers:profile_edit", args=[self.slug])
 
 
+class PartnershipQuerySet(models.QuerySet):
+    def current(self):
+        """The farm accepted and still supplies the collective."""
+        return self.filter(active=True, status=Partnership.Status.ACCEPTED)
+
+    def proposed(self):
+        """Proposals waiting for the farm's answer."""
+        return self.filter(status=Partnership.Status.PROPOSED)
+
+
 class Partnership(models.Model):
-    """A producer supplies a collective; one organiser is its référent·e."""
+    """A producer supplies a collective; one organiser is its référent·e.
+
+    The collective proposes it and the farm's managers accept it: only then
+    is it `active` (the database refuses an active partnership that was not
+    accepted), so every query on `active=True` counts accepted ones only.
+    Ending keeps it accepted but inactive; proposing again starts a new
+    proposal on the same row.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed, waiting for the farm")
+        ACCEPTED = "accepted", _("Accepted by the farm")
+        DECLINED = "declined", _("Declined by the farm")
+        WITHDRAWN = "withdrawn", _("Proposal withdrawn")
 
     producer = models.ForeignKey(
         Producer,
@@ -149,7 +181,30 @@ class Partnership(models.Model):
         verbose_name=_("référent"),
     )
     since = models.DateField(_("since"), null=True, blank=True)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(_("active"), default=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status, default=Status.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    proposed_at = models.DateTimeField(_("proposed"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    objects = PartnershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("partnership")
@@ -158,11 +213,49 @@ class Partnership(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["producer", "collective"], name="partnership_unique"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(active=False) | Q(status="accepted"),
+                name="partnership_active_only_once_accepted",
+            ),
         ]
 
     def __str__(self):
         return f"{self.producer} → {self.collective}"
+
+    @property
+    def is_proposed(self) -> bool:
+        return self.status == self.Status.PROPOSED
+
+
+class ManagerInvitation(InvitationBase):
+    """An invitation to manage a farm, sent to the address an organiser (or
+    one of its managers) named: the account of that address becomes a
+    manager only once it accepts."""
+
+    producer = models.ForeignKey(
+        Producer,
+        on_delete=models.CASCADE,
+        related_name="manager_invitations",
+        verbose_name=_("producer"),
+    )
+
+    class Meta(InvitationBase.Meta):
+        verbose_name = _("invitation to manage a farm")
+        verbose_name_plural = _("invitations to manage a farm")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["producer", "email"],
+                condition=Q(accepted_at__isnull=True, cancelled_at__isnull=True),
+                name="manager_invitation_one_pending_per_email",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.producer}"
+
+    def get_absolute_url(self):
+        return reverse("producers:manager_invitation_accept", args=[self.token])
 
 
 class ProductQuerySet(models.QuerySet):
@@ -250,7 +343,12 @@ class Product(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_QUANTITY)],
         help_text=_("Used by the “same as usual” shortcut of the weekly stock."),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(TEXT_MAX_LENGTH)],
+    )
     photo = models.ImageField(_("photo"), upload_to="products/", blank=True)
     active = models.BooleanField(_("on sale"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -407,10 +505,16 @@ class CharterCommitment(models.Model):
         verbose_name=_("producer"),
     )
     heading = models.CharField(_("commitment"), max_length=255)
-    statement = models.TextField(_("how the farm meets it"), max_length=2000)
+    statement = models.TextField(
+        _("how the farm meets it"),
+        max_length=TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(TEXT_MAX_LENGTH)],
+    )
     published_statement = models.TextField(
         _("published text"),
         blank=True,
+        max_length=TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(TEXT_MAX_LENGTH)],
         help_text=_(
             "The text an organiser approved, shown on the public profile; "
             "it differs from the statement while a change waits (moderation)."
@@ -481,7 +585,12 @@ class ProfileSubmission(models.Model):
         verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(
+        _("comment"),
+        blank=True,
+        max_length=TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(TEXT_MAX_LENGTH)],
+    )
 
     class Meta:
         verbose_name = _("profile change")

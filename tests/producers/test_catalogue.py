@@ -324,8 +324,8 @@ def test_bad_product_input_is_refused_next_to_the_field(
     assert not Product.objects.exists()
 
 
-def test_a_photo_over_5_mb_is_refused(as_user, producer, producer_user, monkeypatch):
-    monkeypatch.setattr("amap.producers.forms.catalogue.MAX_PHOTO_SIZE", 10)
+def test_a_photo_over_the_limit_is_refused(as_user, producer, producer_user, settings):
+    settings.UPLOAD_MAX_BYTES = 10
     response = as_user(producer_user).post(
         reverse("producers:product_create", args=[producer.slug]),
         {**product_data(), "photo": png_file()},

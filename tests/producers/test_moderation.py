@@ -170,7 +170,7 @@ def test_a_farm_added_by_an_organiser_to_their_collective_is_public_at_once(
     farm = create_producer(
         name="Fromagerie du Bocage",
         created_by=organiser,
-        managers=[producer_user],
+        manager_emails=[producer_user.email],
         collective=collective,
         street="La Grande Noë",
         postcode="44190",
@@ -187,7 +187,7 @@ def test_a_farm_added_outside_a_collective_waits_for_an_organiser(
     farm = create_producer(
         name="Fromagerie du Bocage",
         created_by=staff,
-        managers=[producer_user],
+        manager_emails=[producer_user.email],
         street="La Grande Noë",
         postcode="44190",
         town="Clisson",

@@ -12,7 +12,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from amap.members.models import Membership
 from amap.producers.models import Partnership, Producer
-from amap.producers.services import profile as services
+from amap.producers.services import partnerships as services
 from tests.factories import (
     CollectiveFactory,
     MembershipFactory,
@@ -29,7 +29,10 @@ NOT_ORGANISERS = ["member", "other_member", "producer_user", "other_organiser"]
 
 @pytest.fixture
 def farm(db):
-    return ProducerFactory(name="Ruchers de l'Erdre", slug="ruchers-erdre")
+    """A farm of the network managed by its own account, supplying nobody."""
+    return ProducerFactory(
+        name="Ruchers de l'Erdre", slug="ruchers-erdre", managers=[UserFactory()]
+    )
 
 
 @pytest.fixture
@@ -44,25 +47,28 @@ def ended(partnership):
     return partnership
 
 
-# add_partnership ------------------------------------------------------------------
+# propose_partnership ------------------------------------------------------------------
 
 
-def test_an_organiser_adds_a_producer_with_a_referent(collective, organiser, farm):
-    partnership = services.add_partnership(
-        producer=farm, collective=collective, referent=organiser, added_by=organiser
+def test_an_organiser_proposes_a_partnership_with_a_referent(
+    collective, organiser, farm
+):
+    partnership = services.propose_partnership(
+        producer=farm, collective=collective, referent=organiser, proposed_by=organiser
     )
-    assert partnership.active
-    assert partnership.referent == organiser
-    assert partnership.since == timezone.localdate()
+    assert not partnership.active
+    assert partnership.status == Partnership.Status.PROPOSED
+    assert (partnership.referent, partnership.proposed_by) == (organiser, organiser)
+    assert partnership.proposed_at is not None
 
 
 @pytest.mark.parametrize("person", NOT_ORGANISERS)
 def test_only_organisers_add_partnerships(request, collective, farm, person):
     with pytest.raises(PermissionDenied):
-        services.add_partnership(
+        services.propose_partnership(
             producer=farm,
             collective=collective,
-            added_by=request.getfixturevalue(person),
+            proposed_by=request.getfixturevalue(person),
         )
     assert not Partnership.objects.filter(producer=farm).exists()
 
@@ -71,20 +77,22 @@ def test_a_producer_already_supplying_cannot_be_added_twice(
     collective, organiser, producer
 ):
     with pytest.raises(ValidationError) as caught:
-        services.add_partnership(
-            producer=producer, collective=collective, added_by=organiser
+        services.propose_partnership(
+            producer=producer, collective=collective, proposed_by=organiser
         )
     assert caught.value.message_dict["producer"] == [
         "Maraîchage de la Sèvre already supplies AMAP des Dervallières."
     ]
 
 
-def test_an_ended_partnership_is_renewed_not_added_again(collective, organiser, ended):
-    with pytest.raises(ValidationError) as caught:
-        services.add_partnership(
-            producer=ended.producer, collective=collective, added_by=organiser
-        )
-    assert "renew that partnership instead" in caught.value.messages[0]
+def test_an_ended_partnership_is_proposed_again_on_its_row(
+    collective, organiser, ended
+):
+    services.propose_partnership(
+        producer=ended.producer, collective=collective, proposed_by=organiser
+    )
+    ended.refresh_from_db()
+    assert (ended.status, ended.active) == (Partnership.Status.PROPOSED, False)
     assert Partnership.objects.filter(producer=ended.producer).count() == 1
 
 
@@ -92,8 +100,8 @@ def test_an_inactive_producer_cannot_be_added(collective, organiser, farm):
     Producer.objects.filter(pk=farm.pk).update(active=False)
     farm.refresh_from_db()
     with pytest.raises(ValidationError) as caught:
-        services.add_partnership(
-            producer=farm, collective=collective, added_by=organiser
+        services.propose_partnership(
+            producer=farm, collective=collective, proposed_by=organiser
         )
     assert "no longer sells through the network" in caught.value.messages[0]
 
@@ -103,11 +111,11 @@ def test_the_referent_must_organise_the_collective(
     request, collective, organiser, farm, person
 ):
     with pytest.raises(ValidationError) as caught:
-        services.add_partnership(
+        services.propose_partnership(
             producer=farm,
             collective=collective,
             referent=request.getfixturevalue(person),
-            added_by=organiser,
+            proposed_by=organiser,
         )
     assert (
         "is not an active organiser of AMAP des Dervallières"
@@ -121,8 +129,8 @@ def test_a_deactivated_organiser_cannot_be_referent(collective, organiser, farm)
         collective=collective, status=Membership.Status.INACTIVE
     ).user
     with pytest.raises(ValidationError):
-        services.add_partnership(
-            producer=farm, collective=collective, referent=former, added_by=organiser
+        services.propose_partnership(
+            producer=farm, collective=collective, referent=former, proposed_by=organiser
         )
 
 
@@ -179,12 +187,16 @@ def test_only_organisers_end_partnerships(request, partnership, person):
     assert partnership.active
 
 
-def test_renewing_starts_the_partnership_again_today(organiser, ended):
+def test_renewing_asks_the_farm_again(organiser, producer_user, ended):
+    """Once accepted then ended, the farm consents again: a new proposal."""
     Partnership.objects.filter(pk=ended.pk).update(
         since=timezone.localdate() - timezone.timedelta(days=900), referent=organiser
     )
     ended.refresh_from_db()
     services.renew_partnership(ended, renewed_by=organiser)
+    ended.refresh_from_db()
+    assert (ended.status, ended.active) == (Partnership.Status.PROPOSED, False)
+    services.accept_partnership(ended, accepted_by=producer_user)
     ended.refresh_from_db()
     assert ended.active
     assert ended.since == timezone.localdate()
@@ -200,7 +212,7 @@ def test_renewing_forgets_a_referent_who_no_longer_organises(
     ended.refresh_from_db()
     services.renew_partnership(ended, renewed_by=organiser)
     ended.refresh_from_db()
-    assert ended.active
+    assert ended.is_proposed
     assert ended.referent is None
 
 
@@ -249,13 +261,13 @@ def test_organisers_see_current_and_ended_partnerships(
 ):
     Partnership.objects.filter(pk=partnership.pk).update(referent=organiser)
     PartnershipFactory(producer=farm, collective=collective, active=False)
-    candidate = ProducerFactory(name="Fournil du Loroux")
+    candidate = ProducerFactory(name="Fournil du Loroux", managers=[UserFactory()])
     ProducerFactory(name="Ferme arrêtée", active=False)
     response = as_user(organiser).get(list_url(collective))
     assertContains(response, "Maraîchage de la Sèvre")
     assertContains(response, "Claire Petit")
     assertContains(response, "Partnership ended")
-    assertContains(response, "Renew the partnership")
+    assertContains(response, "Propose the partnership again")
     # The select offers active producers that are not partners yet.
     assertContains(response, f'<option value="{candidate.pk}">Fournil du Loroux')
     assertContains(response, f'<option value="{other_producer.pk}">')
@@ -277,6 +289,7 @@ def test_the_page_has_a_fixed_number_of_queries(
                 collective=collective,
                 referent=referents[i % 5],
                 active=i % 4 != 0,
+                status=Partnership.Status.ACCEPTED,
             )
             for i, farm in enumerate(farms)
         ]
@@ -298,6 +311,7 @@ def test_an_organiser_adds_a_partnership_from_the_page(
     assertRedirects(response, list_url(collective))
     partnership = Partnership.objects.get(producer=farm, collective=collective)
     assert partnership.referent == organiser
+    assert partnership.is_proposed
 
 
 def test_adding_a_partner_twice_shows_an_error_next_to_the_field(
@@ -391,10 +405,12 @@ def test_an_organiser_ends_then_renews_a_partnership(
         follow=True,
     )
     assertContains(
-        response, "Maraîchage de la Sèvre supplies AMAP des Dervallières again."
+        response,
+        "The partnership has been proposed to Maraîchage de la Sèvre: it will "
+        "supply AMAP des Dervallières once one of its producers accepts.",
     )
     partnership.refresh_from_db()
-    assert partnership.active
+    assert partnership.is_proposed
 
 
 @pytest.mark.parametrize(
@@ -456,11 +472,11 @@ def test_only_organisers_open_the_new_producer_form(
     assert response.status_code == 404
 
 
-def test_the_new_producer_form_says_an_account_is_needed(
+def test_the_new_producer_form_says_an_invitation_is_sent(
     as_user, collective, organiser
 ):
     response = as_user(organiser).get(create_url(collective))
-    assertContains(response, "The producer must already have an account on this site")
+    assertContains(response, "An invitation to manage the farm")
 
 
 def test_an_organiser_adds_a_new_producer(
@@ -477,23 +493,13 @@ def test_an_organiser_adds_a_new_producer(
         )
     assertRedirects(response, list_url(collective))
     farm = Producer.objects.get(name="Vergers de la Divatte")
-    assert list(farm.managers.all()) == [producer_user]
+    assert not farm.managers.exists()  # until Paul accepts
+    assert farm.manager_invitations.get().email == "paul.durand@example.org"
     assert farm.email == "paul.durand@example.org"
     assert farm.has_position
     partnership = Partnership.objects.get(producer=farm)
     assert (partnership.collective, partnership.referent) == (collective, organiser)
-
-
-def test_a_new_producer_needs_an_existing_account(as_user, collective, organiser):
-    response = as_user(organiser).post(
-        create_url(collective), {**NEW_FARM, "manager_email": "inconnu@example.org"}
-    )
-    assertContains(
-        response,
-        'id="id_manager_email_error">No account uses inconnu@example.org.',
-        status_code=400,
-    )
-    assert not Producer.objects.exists()
+    assert partnership.active
 
 
 def test_the_new_producer_form_shows_a_bad_postcode(
@@ -507,13 +513,17 @@ def test_the_new_producer_form_shows_a_bad_postcode(
     assert not Producer.objects.exists()
 
 
-def test_the_new_producer_gets_the_producer_area(
+def test_the_new_producer_gets_the_producer_area_once_they_accept(
     as_user, collective, organiser, producer_user
 ):
     as_user(organiser).post(
         create_url(collective), {**NEW_FARM, "manager_email": producer_user.email}
     )
-    response = as_user(producer_user).get(reverse("producers:home"))
+    client = as_user(producer_user)
+    assertNotContains(client.get(reverse("producers:home")), "Vergers de la Divatte")
+    invitation = Producer.objects.get().manager_invitations.get()
+    client.post(invitation.get_absolute_url())
+    response = client.get(reverse("producers:home"))
     assertContains(response, "Vergers de la Divatte")
     assertContains(response, "AMAP des Dervallières")
 

@@ -16,7 +16,6 @@ from amap import geocoding
 from amap.members.models import Membership
 from amap.navigation import user_areas
 from amap.producers import demo
-from amap.producers.forms import profile as forms_profile
 from amap.producers.models import Label, Partnership, Producer
 from amap.producers.selectors.moderation import moderation_queue, pending_change
 from amap.producers.services import profile as services
@@ -200,13 +199,13 @@ def test_the_profile_refuses_a_hand_position_without_coordinates(
     assert "latitude" in caught.value.message_dict
 
 
-def test_the_profile_refuses_a_photo_over_5_mb(producer, producer_user, monkeypatch):
-    monkeypatch.setattr(services, "MAX_PHOTO_SIZE", 10)
+def test_the_profile_refuses_a_photo_over_the_limit(producer, producer_user, settings):
+    settings.UPLOAD_MAX_BYTES = 10
     with pytest.raises(ValidationError) as caught:
         services.update_producer_profile(
             producer, updated_by=producer_user, photo=png_file()
         )
-    assert caught.value.message_dict["photo"] == ["The photo is too big: 5 MB at most."]
+    assert caught.value.message_dict["photo"][0].startswith("This file is too big (")
 
 
 def test_geocoding_a_farm_twice_changes_nothing(producer, monkeypatch):
@@ -243,13 +242,14 @@ def test_an_organiser_creates_a_farm_supplying_the_collective(
         farm = services.create_producer(
             name="Ferme du Bourg",
             created_by=organiser,
-            managers=[producer_user],
+            manager_emails=[producer_user.email],
             collective=collective,
             activity="Maraîchage",
             **NEW_FARM,
         )
     assert farm.slug == "ferme-du-bourg"
-    assert list(farm.managers.all()) == [producer_user]
+    assert not farm.managers.exists()  # until Paul accepts the invitation
+    assert farm.manager_invitations.get().email == producer_user.email
     partnership = Partnership.objects.get(producer=farm)
     assert (partnership.collective, partnership.referent) == (collective, organiser)
     assert partnership.active
@@ -262,13 +262,13 @@ def test_two_farms_of_the_same_name_get_different_slugs(organiser, producer_user
     first = services.create_producer(
         name="Ferme du Bourg",
         created_by=organiser,
-        managers=[producer_user],
+        manager_emails=[producer_user.email],
         **NEW_FARM,
     )
     second = services.create_producer(
         name="Ferme du Bourg",
         created_by=organiser,
-        managers=[producer_user],
+        manager_emails=[producer_user.email],
         **NEW_FARM,
     )
     assert (first.slug, second.slug) == ("ferme-du-bourg", "ferme-du-bourg-2")
@@ -281,7 +281,7 @@ def test_a_superuser_who_organises_nothing_adds_a_farm_without_referent(
     farm = services.create_producer(
         name="Ferme du Bourg",
         created_by=admin,
-        managers=[producer_user],
+        manager_emails=[producer_user.email],
         collective=collective,
         **NEW_FARM,
     )
@@ -294,7 +294,7 @@ def test_only_organisers_create_farms(request, person, producer_user):
         services.create_producer(
             name="Ferme du Bourg",
             created_by=request.getfixturevalue(person),
-            managers=[producer_user],
+            manager_emails=[producer_user.email],
             **NEW_FARM,
         )
     assert not Producer.objects.filter(name="Ferme du Bourg").exists()
@@ -307,7 +307,7 @@ def test_an_organiser_cannot_create_a_farm_for_another_collective(
         services.create_producer(
             name="Ferme du Bourg",
             created_by=organiser,
-            managers=[producer_user],
+            manager_emails=[producer_user.email],
             collective=other_collective,
             **NEW_FARM,
         )
@@ -316,9 +316,9 @@ def test_an_organiser_cannot_create_a_farm_for_another_collective(
 def test_a_farm_needs_an_account_to_manage_it(organiser):
     with pytest.raises(ValidationError) as caught:
         services.create_producer(
-            name="Ferme du Bourg", created_by=organiser, managers=[], **NEW_FARM
+            name="Ferme du Bourg", created_by=organiser, manager_emails=[], **NEW_FARM
         )
-    assert "managers" in caught.value.message_dict
+    assert "manager_emails" in caught.value.message_dict
 
 
 def test_creating_a_farm_refuses_a_bad_postcode(organiser, producer_user):
@@ -326,7 +326,7 @@ def test_creating_a_farm_refuses_a_bad_postcode(organiser, producer_user):
         services.create_producer(
             name="Ferme du Bourg",
             created_by=organiser,
-            managers=[producer_user],
+            manager_emails=[producer_user.email],
             **{**NEW_FARM, "postcode": "4433"},
         )
     assert "postcode" in caught.value.message_dict
@@ -400,7 +400,16 @@ def test_the_home_lists_every_farm_in_a_fixed_number_of_queries(
     collectives = [CollectiveFactory() for _ in range(5)]
     farms = [ProducerFactory(managers=[producer_user]) for _ in range(40)]
     Partnership.objects.bulk_create(
-        [Partnership(producer=f, collective=c) for f in farms for c in collectives]
+        [
+            Partnership(
+                producer=f,
+                collective=c,
+                status=Partnership.Status.ACCEPTED,
+                active=True,
+            )
+            for f in farms
+            for c in collectives
+        ]
     )
     client = as_user(producer_user)
     with django_assert_max_num_queries(8):
@@ -566,14 +575,14 @@ def test_the_profile_form_refuses_a_file_that_is_not_an_image(
     assert not producer.photo
 
 
-def test_the_profile_form_refuses_a_photo_over_5_mb(
-    as_user, producer, producer_user, monkeypatch
+def test_the_profile_form_refuses_a_photo_over_the_limit(
+    as_user, producer, producer_user, settings
 ):
-    monkeypatch.setattr(forms_profile, "MAX_PHOTO_SIZE", 10)
+    settings.UPLOAD_MAX_BYTES = 10
     response = as_user(producer_user).post(
         producer.get_absolute_url(), {**profile_data(producer), "photo": png_file()}
     )
-    assertContains(response, "5 MB at most.</p>", status_code=400)
+    assertContains(response, "0.1 MB at most.</p>", status_code=400)
     producer.refresh_from_db()
     assert not producer.photo
 
@@ -692,6 +701,14 @@ def test_the_demo_farms_are_built_once(
         collective=collectives["amap-trentemoult"], referent__isnull=False
     ).exists()
     assert Partnership.objects.exclude(collective=dervallieres).count() >= 8
+    # The demo producer has a proposal to answer, and a co-manager is invited.
+    (proposal,) = Partnership.objects.proposed()
+    assert (proposal.producer, proposal.collective) == (
+        farms[0],
+        collectives["groupement-clisson"],
+    )
+    assert farms[0].managers.get() == accounts[0]
+    assert farms[0].manager_invitations.open().count() == 1
     assert set(Label.objects.values_list("slug", flat=True)) == {
         "ab",
         "nature-progres",

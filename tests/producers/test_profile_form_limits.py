@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import translation
 from pytest_django.asserts import assertContains, assertNotContains
 
-from amap.producers.forms import profile as forms_profile
 from amap.producers.forms.profile import ProducerProfileForm
 from amap.producers.models import DESCRIPTION_MAX_LENGTH, Producer
 from amap.producers.selectors.moderation import pending_change
@@ -169,9 +168,9 @@ def test_saving_a_photo_says_the_text_and_photo_wait(as_user, producer, producer
 
 
 def test_a_photo_too_big_gives_its_size_in_mb(
-    as_user, producer, producer_user, monkeypatch
+    as_user, producer, producer_user, settings
 ):
-    monkeypatch.setattr(forms_profile, "MAX_PHOTO_SIZE", 10)
+    settings.UPLOAD_MAX_BYTES = 5 * 1024**2 // 100  # 0.05 MB, shown as 0.1
     photo = png_file(size=(300, 300), noise=True)
     tenths = -(-photo.size * 10 // 1024**2)  # rounded up
     response = as_user(producer_user).post(
@@ -179,13 +178,13 @@ def test_a_photo_too_big_gives_its_size_in_mb(
     )
     assertContains(
         response,
-        f'id="id_photo_error">The photo is too big (0.{tenths} MB): 5 MB at most.',
+        f'id="id_photo_error">This file is too big (0.{tenths} MB): 0.1 MB at most.',
         status_code=400,
     )
 
 
-def test_the_photo_size_is_written_for_the_locale(producer, monkeypatch):
-    monkeypatch.setattr(forms_profile, "MAX_PHOTO_SIZE", 10)
+def test_the_photo_size_is_written_for_the_locale(producer, settings):
+    settings.UPLOAD_MAX_BYTES = 10
     photo = png_file(size=(300, 300), noise=True)
     with translation.override("fr"):
         form = ProducerProfileForm(profile_data(producer), {"photo": photo})

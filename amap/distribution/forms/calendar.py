@@ -8,7 +8,8 @@ from django.conf import settings
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
-from amap.forms import DateField, ModelMultipleChoiceField
+from amap.forms import DateField, ModelMultipleChoiceField, TextField
+from amap.texts import SHORT_TEXT_MAX_LENGTH, TEXT_MAX_LENGTH
 
 from ..recurrence import SeasonRule, SeasonRuleError, plan_season
 from ..services.calendar import SEASON_RULE_MESSAGES
@@ -96,7 +97,7 @@ class SeasonForm(forms.Form):
         initial=2,
     )
     closes_time = forms.TimeField(label=_("at"), widget=TimeInput(), initial="20:00")
-    skip_dates = forms.CharField(
+    skip_dates = TextField(
         label=_("Skip these dates"),
         required=False,
         max_length=5000,
@@ -149,19 +150,19 @@ class SeasonForm(forms.Form):
 class DistributionForm(forms.Form):
     starts_at = forms.TimeField(label=_("Start"), widget=TimeInput())
     ends_at = forms.TimeField(label=_("End"), widget=TimeInput())
-    notes = forms.CharField(
+    notes = TextField(
         label=_("Notes"),
         required=False,
-        max_length=2000,
+        max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Shown to the volunteers and members, e.g. a change of room."),
     )
 
 
 class CancelDistributionForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Why is it cancelled?"),
-        max_length=1000,
+        max_length=SHORT_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("This reason is sent to the people concerned."),
         error_messages={

@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from amap.forms import TextField
 from amap.location_forms import AddressFields, PositionFields
+from amap.texts import TEXT_MAX_LENGTH
 
 
 class PickupPointForm(AddressFields, PositionFields):
@@ -19,9 +21,10 @@ class PickupPointForm(AddressFields, PositionFields):
     ]
 
     name = forms.CharField(label=_("Name"), max_length=150)
-    opening_notes = forms.CharField(
+    opening_notes = TextField(
         label=_("Access and opening notes"),
         required=False,
+        max_length=TEXT_MAX_LENGTH,
         help_text=_("How to find the place, where to park, the door code…"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )

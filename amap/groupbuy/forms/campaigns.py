@@ -11,11 +11,17 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from amap.distribution.models import Distribution
-from amap.forms import DateTimeField, ModelChoiceField, ModelMultipleChoiceField
+from amap.forms import (
+    DateTimeField,
+    ModelChoiceField,
+    ModelMultipleChoiceField,
+    TextField,
+)
 from amap.members.models import Collective
 from amap.orders.forms.payments import ReceivedPaymentFields
 from amap.orders.models import PaymentMethod
-from amap.producers.models import MAX_PRICE, Producer, Product
+from amap.producers.models import MAX_PRICE, Partnership, Producer, Product
+from amap.texts import LONG_TEXT_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 
 from ..models import MAX_CASES, MAX_UNITS, GroupPurchase, Policy
 
@@ -37,8 +43,11 @@ class CampaignForm(forms.Form):
         help_text=_("One collective, or several of the network buying together."),
     )
     title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    description = TextField(
+        label=_("Description"),
+        required=False,
+        max_length=LONG_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     producer = ModelChoiceField(
         label=_("Producer of the network"),
@@ -87,7 +96,10 @@ class CampaignForm(forms.Form):
         ) | Collective.objects.filter(pk__in=chosen.values("pk"))
         self.fields["collectives"].queryset = collectives.distinct().order_by("name")
         self.fields["producer"].queryset = (
-            Producer.objects.filter(partnerships__collective__in=collectives)
+            Producer.objects.filter(
+                partnerships__collective__in=collectives,
+                partnerships__status=Partnership.Status.ACCEPTED,
+            )
             .distinct()
             .order_by("name")
         )
@@ -178,10 +190,9 @@ class ExtendForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Why is it cancelled?"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
+        max_length=SHORT_TEXT_MAX_LENGTH,
         help_text=_("Sent to every member who pledged."),
     )
 

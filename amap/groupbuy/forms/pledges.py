@@ -4,7 +4,8 @@ forms members use for wishes."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from amap.forms import ModelChoiceField, bounded_formfield
+from amap.forms import ModelChoiceField, TextField, bounded_formfield
+from amap.texts import TEXT_MAX_LENGTH
 
 from ..models import MAX_UNITS, Wish
 
@@ -120,10 +121,9 @@ class VoteForm(forms.Form):
 
 
 class DeclineWishForm(forms.Form):
-    answer = forms.CharField(
+    answer = TextField(
         label=_("Answer to the members"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
+        max_length=TEXT_MAX_LENGTH,
         error_messages={"required": _("Tell the members why.")},
     )
 

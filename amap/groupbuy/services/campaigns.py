@@ -150,8 +150,11 @@ def _supplier_problems(campaign: GroupPurchase, collective_ids: set[int]) -> Pro
         ]
     if (
         campaign.producer_id
+        # Accepted by the farm (current or ended since): not a mere proposal.
         and not Partnership.objects.filter(
-            producer_id=campaign.producer_id, collective_id__in=collective_ids
+            producer_id=campaign.producer_id,
+            collective_id__in=collective_ids,
+            status=Partnership.Status.ACCEPTED,
         ).exists()
     ):
         return [

@@ -15,7 +15,7 @@ from amap.forms import (
     bounded_formfield,
 )
 from amap.members.models import Membership
-from amap.producers.models import Producer, Product
+from amap.producers.models import Partnership, Producer, Product
 
 from ..models import Contract, ContractOption, Subscription
 from ..services.contracts import INSTALMENT_CHOICES, MAX_QUANTITY
@@ -149,6 +149,7 @@ class ContractOptionForm(forms.ModelForm):
                 Product.objects.filter(
                     producer__partnerships__collective=collective,
                     producer__partnerships__active=True,
+                    producer__partnerships__status=Partnership.Status.ACCEPTED,
                 )
                 .select_related("producer")
                 .order_by("producer__name", "name")

@@ -88,9 +88,11 @@ def _check_contract_terms(
     INSTALMENT_CHOICES (then kept sorted, once each), the deliveries are the
     collective's distributions."""
     collective = contract.collective
-    if not Partnership.objects.filter(
-        producer_id=contract.producer_id, collective=collective, active=True
-    ).exists():
+    if (
+        not Partnership.objects.current()
+        .filter(producer_id=contract.producer_id, collective=collective)
+        .exists()
+    ):
         errors["producer"] = _("This producer does not supply the collective.")
     choices = contract.instalment_choices
     if (

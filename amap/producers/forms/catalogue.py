@@ -3,12 +3,12 @@
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from amap.forms import TextField
+from amap.texts import TEXT_MAX_LENGTH
+
 from ..models import MAX_QUANTITY, Product
-from ..services.catalogue import MAX_PHOTO_SIZE
 from .fields import decimal_widget, photo_field, price_field
 
 
@@ -60,25 +60,14 @@ class ProductForm(forms.Form):
         },
         widget=decimal_widget(),
     )
-    description = forms.CharField(
-        label=_("Description"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    description = TextField(
+        label=_("Description"), required=False, max_length=TEXT_MAX_LENGTH
     )
-    photo = photo_field(forms.ClearableFileInput(attrs={"accept": "image/*"}))
+    photo = photo_field(forms.ClearableFileInput())
     active = forms.BooleanField(label=_("On sale"), required=False, initial=True)
 
     def clean_name(self):
         return self.cleaned_data["name"].strip()
-
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if photo and getattr(photo, "size", 0) > MAX_PHOTO_SIZE:
-            raise ValidationError(
-                _("The photo is too big (%(size)s): 5 MB at most.")
-                % {"size": filesizeformat(photo.size)}
-            )
-        return photo
 
     def clean(self):
         cleaned = super().clean()

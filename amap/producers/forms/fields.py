@@ -4,6 +4,8 @@ from django import forms
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from amap.uploads import ImageField
+
 from ..models import MAX_PRICE, MAX_QUANTITY
 from ..services.stock import price_too_high
 
@@ -51,16 +53,6 @@ def price_field(label, *, required: bool = False, widget=None) -> forms.DecimalF
     )
 
 
-def photo_field(widget: forms.Widget) -> forms.ImageField:
-    return forms.ImageField(
-        label=_("Photo"),
-        required=False,
-        help_text=_("A JPEG or PNG image, 5 MB at most."),
-        error_messages={
-            "invalid_image": _(
-                "This file is not an image, or a damaged one: choose a JPEG or "
-                "PNG photo."
-            )
-        },
-        widget=widget,
-    )
+def photo_field(widget: forms.Widget) -> ImageField:
+    """A photo, checked and re-encoded (amap/uploads.py)."""
+    return ImageField(label=_("Photo"), required=False, widget=widget)

@@ -1,18 +1,12 @@
 """Forms of the farm profile, of producer creation and of partnerships."""
 
-import math
-
 from django import forms
-from django.core.exceptions import ValidationError
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from amap.forms import ModelChoiceField, ModelMultipleChoiceField
+from amap.forms import ModelChoiceField, ModelMultipleChoiceField, TextField
 from amap.location_forms import AddressFields, PositionFields
-from amap.members.models import User
 
 from ..models import DESCRIPTION_MAX_LENGTH, Label
-from ..services.profile import MAX_PHOTO_SIZE
 from .fields import photo_field
 
 
@@ -52,15 +46,12 @@ class ProducerProfileForm(_FarmFields, PositionFields):
         "town",
     ]
 
-    description = forms.CharField(
+    description = TextField(
         label=_("Description"),
         required=False,
         # Also the textarea's maxlength, so that browsers stop typing there.
         max_length=DESCRIPTION_MAX_LENGTH,
-        help_text=_(
-            "Your farm, how you work, what members will find in the baskets; "
-            "5,000 characters at most."
-        ),
+        help_text=_("Your farm, how you work, what members will find in the baskets."),
         error_messages={
             "max_length": _(
                 "The description is too long: %(limit_value)d characters at "
@@ -76,7 +67,7 @@ class ProducerProfileForm(_FarmFields, PositionFields):
         widget=forms.CheckboxSelectMultiple,
     )
     # No "currently: <path>" line: the template shows the photos themselves.
-    photo = photo_field(forms.FileInput(attrs={"accept": "image/*"}))
+    photo = photo_field(forms.FileInput())
     remove_photo = forms.BooleanField(label=_("Remove the photo"), required=False)
     email = forms.EmailField(
         label=_("Contact email"),
@@ -96,17 +87,6 @@ class ProducerProfileForm(_FarmFields, PositionFields):
         "Place the farm on the map: both the latitude and the longitude are needed."
     )
 
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if photo and getattr(photo, "size", 0) > MAX_PHOTO_SIZE:
-            # In MB like the limit (filesizeformat says "Mio" in French), of
-            # 1024 × 1024 bytes as MAX_PHOTO_SIZE, rounded up: never "5.0".
-            size = number_format(math.ceil(photo.size * 10 / 1024**2) / 10, 1)
-            raise ValidationError(
-                _("The photo is too big (%(size)s MB): 5 MB at most.") % {"size": size}
-            )
-        return photo
-
     def service_fields(self) -> dict:
         """Keyword arguments for `update_producer_profile`."""
         data = super().service_fields()
@@ -125,28 +105,26 @@ class ProducerCreateForm(_FarmFields):
     field_order = ["name", "activity", "street", "postcode", "town", "manager_email"]
 
     manager_email = forms.EmailField(
-        label=_("Email of the producer's account"),
+        label=_("Email of the producer"),
+        max_length=254,
         help_text=_(
-            "The producer must already have an account on this site (they can "
-            "sign up first); that account will manage the farm's page, catalogue "
-            "and stock."
+            "An invitation to manage the farm's page, catalogue and stock is "
+            "sent to this address; the producer accepts it with an account of "
+            "this address (or signs up with it)."
         ),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
 
     def clean_manager_email(self):
-        email = self.cleaned_data["manager_email"].strip()
-        manager = User.objects.filter(email__iexact=email, is_active=True).first()
-        if manager is None:
-            raise ValidationError(
-                _(
-                    "No account uses %(email)s. Ask the producer to sign up on "
-                    "this site first, then add the farm."
-                )
-                % {"email": email}
-            )
-        self.manager = manager
-        return manager.email
+        return self.cleaned_data["manager_email"].strip().lower()
+
+
+class ManagerInviteForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email of the producer"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
 
 
 class PartnershipAddForm(forms.Form):
@@ -157,9 +135,14 @@ class PartnershipAddForm(forms.Form):
         error_messages={
             "invalid_choice": _(
                 "Choose one of the producers in the list; it may already supply "
-                "the collective."
+                "the collective or have a proposal waiting."
             )
         },
+        help_text=_(
+            "The farm's producers are asked to accept; the farm supplies the "
+            "collective once they have. Farms that no account manages yet are "
+            "not listed."
+        ),
     )
     referent = ModelChoiceField(
         label=_("Référent"),

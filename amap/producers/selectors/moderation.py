@@ -13,8 +13,10 @@ def moderated_producer_ids(user, collective=None):
     collectives = organised_collectives(user)
     if collective is not None:
         collectives = collectives.filter(pk=collective.pk)
-    return Partnership.objects.filter(active=True, collective__in=collectives).values(
-        "producer"
+    return (
+        Partnership.objects.current()
+        .filter(collective__in=collectives)
+        .values("producer")
     )
 
 

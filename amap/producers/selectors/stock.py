@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from amap.distribution.models import Distribution, OrderCycle
 from amap.money import plain_quantity
 
-from ..models import Offer, Producer, Product
+from ..models import Offer, Partnership, Producer, Product
 
 DEFAULT_COLUMNS = 4
 MAX_COLUMNS = 8
@@ -29,6 +29,7 @@ def _grid_columns(producer: Producer, **filters):
         OrderCycle.objects.filter(
             collective__partnerships__producer=producer,
             collective__partnerships__active=True,
+            collective__partnerships__status=Partnership.Status.ACCEPTED,
             **filters,
         )
         .select_related("collective")

@@ -1,3 +1,4 @@
 """Every write and business rule of the producers app, one module per topic:
-`profile` (the farm, its accounts and partnerships), `catalogue` (products),
-`stock` (weekly offers)."""
+`profile` (the farm), `managers` (the accounts managing it, by invitation),
+`partnerships` (proposed by collectives, accepted by farms), `catalogue`
+(products), `stock` (weekly offers), `moderation`, `charter`."""

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from amap.uploads import upload_errors
+
 from ..models import Offer, Producer, Product
 from ..permissions import require_producer_manager
 
@@ -20,7 +22,6 @@ EDITABLE_FIELDS = (
     "photo",
     "active",
 )
-MAX_PHOTO_SIZE = 5 * 1024 * 1024
 
 
 def _check_fields(fields: dict) -> None:
@@ -39,8 +40,8 @@ def _validate(product: Product) -> None:
             )
         ]
     photo = product.photo
-    if photo and not getattr(photo, "_committed", True) and photo.size > MAX_PHOTO_SIZE:
-        errors["photo"] = [_("The photo is too big: 5 MB at most.")]
+    if photo and not getattr(photo, "_committed", True):
+        errors.update(upload_errors("photo", photo))
     if product.name:
         product.name = product.name.strip()
     try:

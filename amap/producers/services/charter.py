@@ -5,12 +5,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from amap.texts import TEXT_MAX_LENGTH
+
 from ..models import CharterCommitment, Producer
 from ..permissions import require_producer_manager
 from ..selectors.charter import current_commitments
 from .moderation import request_commitments_review
 
-MAX_STATEMENT = 2000
+MAX_STATEMENT = TEXT_MAX_LENGTH
 
 
 @transaction.atomic

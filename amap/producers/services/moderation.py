@@ -28,7 +28,7 @@ from amap.background import enqueue_on_commit
 from amap.emails import send_templated_email
 from amap.members.models import Membership
 
-from ..models import Producer, ProfileSubmission
+from ..models import Partnership, Producer, ProfileSubmission
 from ..permissions import require_producer_manager
 from ..selectors.moderation import managed_by, moderated_producer_ids
 
@@ -254,6 +254,7 @@ def send_submission_notice(*, submission_id: int) -> None:
         .filter(
             collective__partnerships__producer=submission.producer_id,
             collective__partnerships__active=True,
+            collective__partnerships__status=Partnership.Status.ACCEPTED,
         )
         .exclude(user__managed_producers=submission.producer_id)
         .select_related("user", "collective")

@@ -1,5 +1,5 @@
-"""The farm itself: its profile and position, the accounts managing it, and
-its partnerships with the network's collectives."""
+"""The farm itself: its creation, profile and position (its managers are in
+`managers`, its partnerships in `partnerships`)."""
 
 from collections.abc import Iterable
 
@@ -18,12 +18,15 @@ from amap.locations import (
     hand_over_to_geocoding,
     validate_place,
 )
-from amap.members.models import Collective, Membership
+from amap.members.models import Collective
 from amap.members.permissions import organised_collectives, require_organiser
+from amap.uploads import upload_errors
 
-from ..models import Label, Partnership, Producer, ProfileSubmission
+from ..models import Label, Producer, ProfileSubmission
 from ..permissions import require_producer_manager
+from .managers import send_manager_invitation
 from .moderation import MODERATED_FIELDS, PUBLIC_FIELDS, submit_profile_change
+from .partnerships import accept_on_creation
 
 GEOCODE_TASK = "amap.producers.tasks.geocode_producer_task"
 EDITABLE_FIELDS = (
@@ -37,7 +40,6 @@ EDITABLE_FIELDS = (
     *ADDRESS_FIELDS,
 )
 # The photo is an upload: leaving it out keeps the current one, "" removes it.
-MAX_PHOTO_SIZE = 5 * 1024 * 1024
 
 
 def _check_fields(fields: dict) -> None:
@@ -49,8 +51,8 @@ def _check_fields(fields: dict) -> None:
 def _validate(producer: Producer) -> None:
     errors = {}
     photo = producer.photo
-    if photo and not getattr(photo, "_committed", True) and photo.size > MAX_PHOTO_SIZE:
-        errors["photo"] = [_("The photo is too big: 5 MB at most.")]
+    if photo and not getattr(photo, "_committed", True):
+        errors.update(upload_errors("photo", photo))
     validate_place(producer, errors=errors)
 
 
@@ -76,12 +78,16 @@ def create_producer(
     *,
     name: str,
     created_by,
-    managers: Iterable,
+    manager_emails: Iterable[str],
     collective: Collective | None = None,
     **fields,
 ) -> Producer:
-    """Create a farm managed by `managers`; its position is looked up from the
-    address in the background.
+    """Create a farm and invite `manager_emails` to manage it; its position is
+    looked up from the address in the background.
+
+    Nobody manages the farm until they accept their invitation
+    (`managers.accept_manager_invitation`); the invitations go out whether
+    or not an account uses the addresses, and nothing tells which.
 
     With a `collective`, `created_by` must organise it and the new farm
     supplies it at once (with `created_by` as référent·e when they are one of
@@ -99,10 +105,15 @@ def create_producer(
     labels = fields.pop("labels", None)
     for field in POSITION_FIELDS:
         fields.pop(field, None)
-    managers = list(managers)
-    if not managers:
+    manager_emails = [email for email in manager_emails if email.strip()]
+    if not manager_emails:
         raise ValidationError(
-            {"managers": _("Give at least one account that will manage the farm.")}
+            {
+                "manager_emails": _(
+                    "Give the email address of at least one person who will "
+                    "manage the farm."
+                )
+            }
         )
     producer = Producer(name=name, slug=_unique_slug(name), **fields)
     if collective is not None:
@@ -119,19 +130,12 @@ def create_producer(
             submitted_by=created_by,
             **{field: getattr(producer, field) for field in PUBLIC_FIELDS},
         )
-    producer.managers.set(managers)
+    for email in manager_emails:
+        send_manager_invitation(producer=producer, email=email, invited_by=created_by)
     _save_labels(producer, labels)
     if collective is not None:
-        is_organiser = (
-            Membership.objects.organisers()
-            .filter(user=created_by, collective=collective)
-            .exists()
-        )
-        add_partnership(
-            producer=producer,
-            collective=collective,
-            referent=created_by if is_organiser else None,
-            added_by=created_by,
+        accept_on_creation(
+            producer=producer, collective=collective, created_by=created_by
         )
     geocode_on_commit(producer, task=GEOCODE_TASK)
     return producer
@@ -164,9 +168,8 @@ def update_producer_profile(
     }
     if proposed.get("photo") == "":
         fields["photo"] = proposed.pop("photo")  # taking a photo down needs no review
-    new_photo = proposed.get("photo")
-    if new_photo and getattr(new_photo, "size", 0) > MAX_PHOTO_SIZE:
-        raise ValidationError({"photo": [_("The photo is too big: 5 MB at most.")]})
+    if proposed.get("photo") and (errors := upload_errors("photo", proposed["photo"])):
+        raise ValidationError(errors)
     if updated_by.is_superuser:
         fields.update(proposed)
     elif proposed:
@@ -193,140 +196,3 @@ def update_producer_profile(
 def geocode_producer(*, producer_id: int) -> None:
     """Look the farm's address up (see `amap.locations.geocode_place`)."""
     geocode_place(Producer, producer_id, retry_task=GEOCODE_TASK)
-
-
-# Partnerships ----------------------------------------------------------------
-
-
-def _check_referent(referent, collective: Collective) -> None:
-    if referent is None:
-        return
-    if (
-        not Membership.objects.organisers()
-        .filter(user=referent, collective=collective)
-        .exists()
-    ):
-        raise ValidationError(
-            {
-                "referent": _(
-                    "%(person)s is not an active organiser of %(collective)s; "
-                    "choose the référent among its organisers."
-                )
-                % {"person": referent, "collective": collective.name}
-            }
-        )
-
-
-def _locked(partnership: Partnership) -> Partnership:
-    return (
-        Partnership.objects.select_for_update()
-        .select_related("producer", "collective")
-        .get(pk=partnership.pk)
-    )
-
-
-@transaction.atomic
-def add_partnership(
-    *,
-    producer: Producer,
-    collective: Collective,
-    added_by,
-    referent=None,
-) -> Partnership:
-    """`producer` starts supplying `collective`, followed by `referent`."""
-    require_organiser(added_by, collective)
-    if not producer.active:
-        raise ValidationError(
-            {
-                "producer": _("%(name)s no longer sells through the network.")
-                % {"name": producer.name}
-            }
-        )
-    existing = (
-        Partnership.objects.select_for_update()
-        .filter(producer=producer, collective=collective)
-        .first()
-    )
-    if existing is not None:
-        if existing.active:
-            message = _("%(producer)s already supplies %(collective)s.")
-        else:
-            message = _(
-                "%(producer)s used to supply %(collective)s: renew that "
-                "partnership instead."
-            )
-        raise ValidationError(
-            {
-                "producer": message
-                % {"producer": producer.name, "collective": collective.name}
-            }
-        )
-    _check_referent(referent, collective)
-    return Partnership.objects.create(
-        producer=producer,
-        collective=collective,
-        referent=referent,
-        since=timezone.localdate(),
-        active=True,
-    )
-
-
-@transaction.atomic
-def set_partnership_referent(
-    partnership: Partnership, *, referent, changed_by
-) -> Partnership:
-    """Make `referent` (an active organiser, or None) the partnership's référent."""
-    require_organiser(changed_by, partnership.collective)
-    partnership = _locked(partnership)
-    _check_referent(referent, partnership.collective)
-    partnership.referent = referent
-    partnership.save(update_fields=["referent"])
-    return partnership
-
-
-@transaction.atomic
-def end_partnership(partnership: Partnership, *, ended_by) -> Partnership:
-    """The producer stops supplying the collective; the partnership stays on
-    record, ended, and can be renewed."""
-    require_organiser(ended_by, partnership.collective)
-    partnership = _locked(partnership)
-    if not partnership.active:
-        raise ValidationError(
-            _("%(producer)s already no longer supplies %(collective)s.")
-            % {
-                "producer": partnership.producer.name,
-                "collective": partnership.collective.name,
-            }
-        )
-    partnership.active = False
-    partnership.save(update_fields=["active"])
-    return partnership
-
-
-@transaction.atomic
-def renew_partnership(partnership: Partnership, *, renewed_by) -> Partnership:
-    """An ended partnership starts again from today; a référent who no longer
-    organises the collective is forgotten."""
-    require_organiser(renewed_by, partnership.collective)
-    partnership = _locked(partnership)
-    names = {
-        "producer": partnership.producer.name,
-        "collective": partnership.collective.name,
-    }
-    if partnership.active:
-        raise ValidationError(
-            _("%(producer)s already supplies %(collective)s.") % names
-        )
-    if not partnership.producer.active:
-        raise ValidationError(
-            _("%(producer)s no longer sells through the network.") % names
-        )
-    partnership.active = True
-    partnership.since = timezone.localdate()
-    if partnership.referent_id is not None:
-        try:
-            _check_referent(partnership.referent, partnership.collective)
-        except ValidationError:
-            partnership.referent = None
-    partnership.save(update_fields=["active", "since", "referent"])
-    return partnership

@@ -15,7 +15,7 @@ from amap.distribution.models import OrderCycle
 from amap.members.services import require_current_charter
 from amap.money import format_euros, format_number, has_quantity_places, is_whole_cents
 
-from ..models import MAX_PRICE, MAX_QUANTITY, Offer, Producer, Product
+from ..models import MAX_PRICE, MAX_QUANTITY, Offer, Partnership, Producer, Product
 from ..permissions import require_producer_manager
 from ..selectors.stock import cell_name
 
@@ -169,6 +169,7 @@ def _grid_rows(producer: Producer, cells: list[StockCell]):
             pk__in=cycle_ids,
             collective__partnerships__producer=producer,
             collective__partnerships__active=True,
+            collective__partnerships__status=Partnership.Status.ACCEPTED,
         ).distinct()
     }
     offers = {

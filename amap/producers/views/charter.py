@@ -4,6 +4,7 @@ from django import forms
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy
 
+from amap.forms import TextField
 from amap.views import ServiceFormView
 
 from ..models import CharterCommitment
@@ -19,11 +20,10 @@ class CommitmentsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.headings = headings
         for index, heading in enumerate(headings):
-            self.fields[f"c{index}"] = forms.CharField(
+            self.fields[f"c{index}"] = TextField(
                 label=heading,
                 required=False,
                 max_length=services.MAX_STATEMENT,
-                widget=forms.Textarea(attrs={"rows": 3}),
                 initial=initial_texts.get(heading, ""),
             )
 

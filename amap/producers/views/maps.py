@@ -5,7 +5,7 @@ from django.urls import path
 from amap.distribution.geojson import producers_feature_collection
 from amap.members.models import Collective
 
-from ..models import Producer
+from ..models import Partnership, Producer
 
 
 def collective_producers_geojson(request, slug):
@@ -14,7 +14,11 @@ def collective_producers_geojson(request, slug):
     collective = get_object_or_404(Collective.objects.active(), slug=slug)
     rows = (
         Producer.objects.public()
-        .filter(partnerships__collective=collective, partnerships__active=True)
+        .filter(
+            partnerships__collective=collective,
+            partnerships__active=True,
+            partnerships__status=Partnership.Status.ACCEPTED,
+        )
         .values(
             "id",
             "name",

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from amap.forms import add_service_errors
+from amap.forms import TextField, add_service_errors
 from amap.members.charter_diff import word_diff
+from amap.texts import TEXT_MAX_LENGTH
 from amap.views import access_organised_collective, error_text
 
 from ..selectors import moderation as selectors
@@ -24,10 +25,10 @@ class ReviewForm(forms.Form):
         choices=[("approve", "approve"), ("reject", "reject")],
         error_messages={"required": gettext_lazy("Choose to approve or reject.")},
     )
-    comment = forms.CharField(
+    comment = TextField(
         label=gettext_lazy("Comment for the farm"),
         required=False,
-        max_length=2000,
+        max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=gettext_lazy("Required to reject: say what to correct."),
     )

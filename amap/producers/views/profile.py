@@ -2,7 +2,7 @@
 the producers supplying their collective."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from amap.views import CommandView, ServiceFormView, access_organised_collective
 
 from ..forms.profile import (
+    ManagerInviteForm,
     PartnershipAddForm,
     PartnershipReferentForm,
     ProducerCreateForm,
@@ -19,7 +20,7 @@ from ..models import Producer, ProfileSubmission
 from ..permissions import access_managed_producer
 from ..selectors import moderation as moderation_selectors
 from ..selectors import partnerships as selectors
-from ..services import moderation
+from ..services import managers, moderation, partnerships
 from ..services import profile as services
 
 # The producer's own pages -------------------------------------------------------
@@ -119,6 +120,16 @@ class ProfileEditView(ServiceFormView):
 # Organisers: the producers supplying a collective ---------------------------------
 
 
+def _proposed_message(partnership) -> str:
+    return _(
+        "The partnership has been proposed to %(producer)s: it will supply "
+        "%(collective)s once one of its producers accepts."
+    ) % {
+        "producer": partnership.producer.name,
+        "collective": partnership.collective.name,
+    }
+
+
 class PartnershipListView(ServiceFormView):
     """The producers supplying a collective, and the form to add one (which
     posts to `PartnershipAddView`)."""
@@ -149,18 +160,15 @@ class PartnershipListView(ServiceFormView):
         )
 
     def perform(self, form):
-        return services.add_partnership(
+        return partnerships.propose_partnership(
             producer=form.cleaned_data["producer"],
             collective=self.collective,
             referent=form.cleaned_data["referent"],
-            added_by=self.request.user,
+            proposed_by=self.request.user,
         )
 
     def get_success_message(self):
-        return _("%(producer)s now supplies %(collective)s.") % {
-            "producer": self.result.producer.name,
-            "collective": self.collective.name,
-        }
+        return _proposed_message(self.result)
 
     def get_success_url(self):
         return reverse("producers:partnership_list", args=[self.collective.slug])
@@ -193,7 +201,7 @@ class PartnershipReferentView(_PartnershipCommandView):
         if not form.is_valid():
             raise ValidationError(form.errors["referent"])
         referent = form.cleaned_data["referent"]
-        services.set_partnership_referent(
+        partnerships.set_partnership_referent(
             self.partnership, referent=referent, changed_by=self.request.user
         )
         return referent
@@ -211,7 +219,7 @@ class PartnershipReferentView(_PartnershipCommandView):
 
 class PartnershipEndView(_PartnershipCommandView):
     def perform(self):
-        services.end_partnership(self.partnership, ended_by=self.request.user)
+        partnerships.end_partnership(self.partnership, ended_by=self.request.user)
 
     def get_success_message(self, result):
         return _("%(producer)s no longer supplies %(collective)s.") % {
@@ -222,13 +230,51 @@ class PartnershipEndView(_PartnershipCommandView):
 
 class PartnershipRenewView(_PartnershipCommandView):
     def perform(self):
-        services.renew_partnership(self.partnership, renewed_by=self.request.user)
+        return partnerships.renew_partnership(
+            self.partnership, renewed_by=self.request.user
+        )
 
     def get_success_message(self, result):
-        return _("%(producer)s supplies %(collective)s again.") % {
-            "producer": self.partnership.producer.name,
-            "collective": self.collective.name,
+        return _proposed_message(result)
+
+
+class PartnershipWithdrawView(_PartnershipCommandView):
+    def perform(self):
+        partnerships.withdraw_partnership(
+            self.partnership, withdrawn_by=self.request.user
+        )
+
+    def get_success_message(self, result):
+        return _("The proposal to %(producer)s has been withdrawn.") % {
+            "producer": self.partnership.producer.name
         }
+
+
+class ManagerInviteView(_PartnershipCommandView):
+    """Invite someone to manage a farm no account manages yet (a new
+    invitation after one expired or went to a wrong address)."""
+
+    refusals = (ValidationError, PermissionDenied)
+
+    def perform(self):
+        form = ManagerInviteForm(self.request.POST)
+        if not form.is_valid():
+            raise ValidationError(form.errors["email"])
+        return managers.invite_manager(
+            producer=self.partnership.producer,
+            email=form.cleaned_data["email"],
+            invited_by=self.request.user,
+        )
+
+    def get_success_message(self, invitation):
+        return _invitation_sent_message(invitation.email)
+
+
+def _invitation_sent_message(email: str) -> str:
+    return _(
+        "An invitation to manage the farm's page, catalogue and stock was sent "
+        "to %(email)s; it works once accepted from the account of that address."
+    ) % {"email": email}
 
 
 class ProducerCreateView(ServiceFormView):
@@ -243,30 +289,33 @@ class ProducerCreateView(ServiceFormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(collective=self.collective, **kwargs)
 
+    def service_error_field(self, key):
+        return "manager_email" if key == "manager_emails" else key
+
     def perform(self, form):
         data = form.cleaned_data
-        self.manager = form.manager
+        self.manager_email = data["manager_email"]
         return services.create_producer(
             name=data["name"],
             created_by=self.request.user,
-            managers=[form.manager],
+            manager_emails=[data["manager_email"]],
             collective=self.collective,
             activity=data["activity"],
             street=data["street"],
             postcode=data["postcode"],
             town=data["town"],
-            email=form.manager.email,
+            email=data["manager_email"],
         )
 
     def get_success_message(self):
-        return _(
-            "%(producer)s has been added and supplies %(collective)s. "
-            "%(email)s can now complete the farm's page."
-        ) % {
-            "producer": self.result.name,
-            "collective": self.collective.name,
-            "email": self.manager.email,
-        }
+        # The same words whether or not an account uses the address.
+        return " ".join(
+            [
+                _("%(producer)s has been added and supplies %(collective)s.")
+                % {"producer": self.result.name, "collective": self.collective.name},
+                _invitation_sent_message(self.manager_email),
+            ]
+        )
 
     def get_success_url(self):
         return reverse("producers:partnership_list", args=[self.collective.slug])
@@ -308,5 +357,15 @@ urlpatterns = [
         "organisation/<slug:slug>/producteurs/<int:pk>/reprendre/",
         PartnershipRenewView.as_view(),
         name="partnership_renew",
+    ),
+    path(
+        "organisation/<slug:slug>/producteurs/<int:pk>/retirer/",
+        PartnershipWithdrawView.as_view(),
+        name="partnership_withdraw",
+    ),
+    path(
+        "organisation/<slug:slug>/producteurs/<int:pk>/inviter/",
+        ManagerInviteView.as_view(),
+        name="manager_invite",
     ),
 ]

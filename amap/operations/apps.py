@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OperationsConfig(AppConfig):
+    """Running the site: backups, restores and the health endpoint. No models;
+    below every app, imports none of them."""
+
+    name = "amap.operations"
+    verbose_name = _("Operations")
