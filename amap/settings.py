@@ -5,9 +5,12 @@ Every value a deployment may change is read from the environment (or from a
 README's "Configuration" section for the list.
 """
 
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -59,6 +62,18 @@ def cache_and_broker_settings(redis_url: str | None) -> tuple[dict, dict]:
     return caches, {"orm": "default"}
 
 
+def tile_origin(url: str) -> str:
+    """The origin a map tile address template loads from, for `img-src`.
+
+    "https://{s}.tile.example.org/{z}/{x}/{y}.png" gives
+    "https://*.tile.example.org": Leaflet fills {s} with a subdomain.
+    """
+    parts = urlsplit(url)
+    host = re.sub(r"\{[a-z]\}", "*", parts.hostname or "", count=1)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}"
+
+
 DEBUG = env.bool("DEBUG", default=False)
 
 # Without a key and with DEBUG off, SECRET_KEY stays empty: commands that
@@ -102,6 +117,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_q",
     "leaflet",
+    "csp",
     # Django's widget templates, for the project's form renderer.
     "django.forms",
     # Admin modules are discovered in amap.urls, skipping django-leaflet's
@@ -117,7 +133,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: the load balancer's health check needs no host, session or HTTPS.
+    # Outermost, so that every response carries the Content-Security-Policy:
+    # the health check's and static files' (SVG included) too.
+    "amap.csp.CSPMiddleware",
+    # The load balancer's health check needs no host, session or HTTPS.
     "amap.operations.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -194,8 +213,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "members:dashboard"
 
-# django-allauth: the email address is the login; its rate limits stay on
-# (ACCOUNT_RATE_LIMITS keeps allauth's defaults).
+# django-allauth: the email address is the login.
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -211,6 +229,42 @@ ACCOUNT_AUTHENTICATED_LOGIN_REDIRECTS = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AMAP] "
 ACCOUNT_SIGNUP_FORM_CLASS = "amap.members.forms.SignupForm"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+# Rate limits on every form that sends an email or checks a password (all
+# logins go through allauth's form, see amap/urls.py). "10/m/ip" is 10 a
+# minute from one address, "5/5m/key" 5 in five minutes for one email address
+# typed, from any address: a burst from one connection is stopped without
+# locking out everyone else, and guessing one account's password from many
+# addresses is stopped too. What a visitor sees then: templates/429.html, or
+# allauth's "too many failed login attempts" next to the form.
+ACCOUNT_RATE_LIMITS = {
+    # Every POST of the login form.
+    "login": "30/m/ip",
+    # Failed logins, per address and per account.
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "10/m/ip,30/h/ip",
+    # Password reset emails: per address, and per email address asked for.
+    "reset_password": "10/m/ip,5/h/key",
+    "reset_password_from_key": "20/m/ip",
+    # One confirmation email per address every three minutes.
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+    # The passwords editors may put on a page or documents (amap/ratelimits.py).
+    "page_password": "10/m/ip,30/h/key",
+}
+# Who the client is, for the limits per address. The documented deployment
+# (README, "Production") is one proxy in front of gunicorn, adding the
+# client's address to X-Forwarded-For: the address the nearest proxy saw is
+# the last one. TRUSTED_PROXY_COUNT is the number of proxies of your own in
+# front (0 when gunicorn is reached directly: X-Forwarded-For is then
+# ignored, as anyone can write it); TRUSTED_CLIENT_IP_HEADER instead names a
+# header your proxy sets to the client's address alone (X-Real-IP,
+# CF-Connecting-IP), which then wins.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = (
+    env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
+)
 # How many days an invitation's link can be used to join a collective.
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
 
@@ -220,6 +274,9 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Réseau des AMAP <ne-pas-repondre@amap.example>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where vulnerabilities are reported (docs/security.md), published at
+# /.well-known/security.txt.
+SECURITY_CONTACT = env.str("SECURITY_CONTACT", default="securite@amap.example")
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
@@ -268,6 +325,9 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 # people to the site's own (allauth), not to Wagtail's bare ones.
 WAGTAIL_FRONTEND_LOGIN_URL = "/compte/login/"
 WAGTAILADMIN_LOGIN_URL = "/compte/login/"
+# Likewise one password reset, allauth's, rate limited (amap/urls.py sends
+# Wagtail's there).
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 # Page addresses without accents: "adherer-au-reseau", never "adhérer-au-réseau".
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
@@ -283,7 +343,12 @@ WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_IMAGE_FORM_BASE = "cms.forms.ImageForm"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
-# Maps: tiles come from OpenStreetMap; the default view is the whole of France.
+# Maps: tiles come from OpenStreetMap unless MAP_TILES_URL names another tile
+# server (its origin is allowed in the Content-Security-Policy's img-src); the
+# default view is the whole of France.
+MAP_TILES_URL = env.str(
+    "MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (46.6, 2.4),
     "DEFAULT_ZOOM": 6,
@@ -292,7 +357,7 @@ LEAFLET_CONFIG = {
     "TILES": [
         (
             "OpenStreetMap",
-            "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            MAP_TILES_URL,
             {"attribution": "&copy; OpenStreetMap contributors", "maxZoom": 19},
         )
     ],
@@ -324,6 +389,49 @@ if not DEBUG:
         "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True
     )
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+
+# Content-Security-Policy (django-csp, through amap/csp.py), on every response:
+# scripts only from the site (and a nonce, `{{ request.csp_nonce }}`, where an
+# inline script must remain), no inline event handler, no eval, no plugins, no
+# framing, forms posted to the site only. Styles too come from the site only:
+# Leaflet and htmx set styles through the DOM, which the policy allows.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "script-src-attr": [NONE],
+        "style-src": [SELF],
+        "style-src-attr": [NONE],
+        "img-src": [SELF, "data:", tile_origin(MAP_TILES_URL)],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+# The editors' admin (Wagtail, /cms/) and the site admin (/admin/) are other
+# people's code: their pages get these directives instead, the least they work
+# with (docs/decisions.md), and nothing else is relaxed. A path's first
+# matching prefix wins.
+CSP_PATH_REPLACEMENTS = {
+    # Wagtail's date pickers and inline panels are inline scripts without a
+    # nonce, its editor sets inline styles, uploads preview as blob: images and
+    # page previews are framed by the editor itself.
+    "/cms/": {
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "style-src-attr": None,
+        "img-src": [SELF, "data:", "blob:"],
+        "frame-src": [SELF],
+        "frame-ancestors": [SELF],
+    },
+}
+# No request from the editors' admin to other sites: no avatar from Gravatar
+# (it would tell Gravatar who edits the site), no check for a newer Wagtail.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # The health endpoint (amap/operations/health.py): its path, how long each
 # check may take, and how late queued tasks or schedules may be before the

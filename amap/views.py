@@ -8,12 +8,16 @@ answers 404 for somebody else's object as for a missing one. See
 docs/architecture.md, "How to write a view".
 """
 
+from datetime import UTC, timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views import View
@@ -53,22 +57,37 @@ def safe_next(request, default: str) -> str:
     return default
 
 
-def login_elsewhere(default_next: str = ""):
+def login_elsewhere(default_next: str = "", to: str = "account_login"):
     """A view sending another login form (Django admin's, Wagtail's) to the
-    site's own, allauth's, with its `next` when it is on this site.
+    site's own, allauth's, with its `next` when it is on this site; with
+    `to="account_reset_password"`, another password reset form to allauth's.
 
     Nothing posted to it is read: email verification and allauth's rate
-    limits apply to every login.
+    limits apply to every login and every reset email.
     """
 
     def view(request):
         target = safe_next(request, default_next)
-        url = reverse("account_login")
+        url = reverse(to)
         if target:
             url = f"{url}?{urlencode({'next': target})}"
         return redirect(url)
 
     return view
+
+
+def security_txt(request):
+    """/.well-known/security.txt (RFC 9116): where to report a vulnerability;
+    valid for a year from the day it is read, so it never goes stale."""
+    expires = timezone.now().replace(microsecond=0) + timedelta(days=365)
+    lines = [
+        f"Contact: mailto:{settings.SECURITY_CONTACT}",
+        f"Expires: {expires.astimezone(UTC).isoformat()}",
+        "Preferred-Languages: fr, en",
+        f"Canonical: {settings.SITE_URL}/.well-known/security.txt",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
 def access_organised_collective(user, slug):
