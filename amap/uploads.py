@@ -124,8 +124,10 @@ def _has_transparency(image: Image.Image) -> bool:
         return "transparency" in image.info
     if image.mode not in ("RGBA", "LA", "PA", "RGBa", "La"):
         return False
-    low, _high = image.getchannel("A").getextrema()
-    return low < 255
+    extrema = image.getchannel("A").getextrema()
+    # One band: (lowest, highest) as numbers.
+    low = extrema[0]
+    return isinstance(low, int | float) and low < 255
 
 
 def reencode_image(image: Image.Image, *, max_side: int) -> tuple[bytes, str]:
