@@ -20,7 +20,6 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
-
 from wagtail.documents import get_document_model
 
 from tests.factories import (
@@ -205,7 +204,11 @@ def _url_kwargs(s) -> dict[str, dict]:
         "document": {"pk": s.distribution.pk, "kind": "sheet", "variant": "csv"},
         "campaign": {"slug": a, "pk": s.campaign.pk},
         "campaign_item": {"slug": a, "pk": s.campaign.pk, "item_pk": s.item.pk},
-        "campaign_payment": {"slug": a, "pk": s.campaign.pk, "payment_pk": s.payment.pk},
+        "campaign_payment": {
+            "slug": a,
+            "pk": s.campaign.pk,
+            "payment_pk": s.payment.pk,
+        },
         "allocated_campaign": {"slug": a, "pk": s.allocated_campaign.pk},
         "member_campaign": {"pk": s.campaign.pk},
         "wish": {"pk": s.wish.pk},
@@ -319,8 +322,10 @@ def named_urls() -> dict[str, object]:
             if isinstance(pattern, URLResolver):
                 inner = namespace
                 if pattern.namespace:
-                    inner = f"{namespace}:{pattern.namespace}" if namespace else (
-                        pattern.namespace
+                    inner = (
+                        f"{namespace}:{pattern.namespace}"
+                        if namespace
+                        else (pattern.namespace)
                     )
                 walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
             elif pattern.name:

@@ -274,7 +274,9 @@ def _send(scenario, role, method, url):
 
 def test_the_table_is_well_formed(scenario):
     for name, (target, cells) in MATRIX.items():
-        assert target in scenario.kwargs, f"{name}: no object {target!r} in the scenario"
+        assert target in scenario.kwargs, (
+            f"{name}: no object {target!r} in the scenario"
+        )
         assert len(cells.split()) == len(ROLES), f"{name}: one answer per role"
         assert set(cells.split()) <= OUTCOMES, f"{name}: {cells}"
 
@@ -315,7 +317,9 @@ def test_who_may_open(scenario, db, name):
         if written:
             problems.append(f"POST {url} as {role} was refused but wrote: {written}")
         if answer != expected[role] and getattr(response, "status_code", 0) != 405:
-            problems.append(f"POST {url} as {role}: {answer}, expected {expected[role]}")
+            problems.append(
+                f"POST {url} as {role}: {answer}, expected {expected[role]}"
+            )
     wrong = {
         role: f"{answers[role]} (expected {expected[role]})"
         for role in ROLES
