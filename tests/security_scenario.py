@@ -117,7 +117,9 @@ def build() -> SimpleNamespace:
 
     # Orders: the member's order, a season contract they signed (with its
     # schedule), a sheet already generated.
-    s.order = OrderFactory(member=s.member, distribution=s.distribution)
+    s.order = OrderFactory(
+        member=s.member, distribution=s.distribution, total=Decimal("6.40")
+    )
     OrderLineFactory(order=s.order, offer=s.offer, quantity=Decimal("2"))
     s.contract = ContractFactory(producer=s.farm, collective=s.a)
     s.contract.deliveries.add(s.distribution)
