@@ -20,8 +20,8 @@ from bs4 import BeautifulSoup
 from django import forms
 from django.contrib.messages import ERROR, get_messages
 from django.urls import Resolver404, resolve
-from django.views.generic.edit import FormMixin
 from django.utils import timezone
+from django.views.generic.edit import FormMixin
 
 from tests import security_scenario as sc
 from tests.test_permission_matrix import CMD, MATRIX, OK, _expected, _url
@@ -337,7 +337,10 @@ def test_every_form_refuses_hostile_input_cleanly(scenario, db, name):
             if form.method == "get" and ("text" in values or label in ONLY_NO_5XX):
                 continue
             data = form.with_payload(values)
-            where = f"{form.method.upper()} {form.address} ({label}, as {role}, form of {page})"
+            where = (
+                f"{form.method.upper()} {form.address} "
+                f"({label}, as {role}, form of {page})"
+            )
             try:
                 response, written = sc.send(
                     scenario, role, form.method, form.address, data
