@@ -46,6 +46,25 @@ from tests.factories import (
     WishFactory,
 )
 
+# Words only the first collective's people may read: its member's and its
+# applicant's names, the invitation's address, its contract, campaign and wish.
+PRIVATE_TO_A = (
+    "Privemembre",
+    "Privenouvelle",
+    "priveinvitation@example.org",
+    "Privecontrat",
+    "Privecampagne",
+    "Privesouhait",
+)
+# Who must never read them.
+OUTSIDERS_OF_A = (
+    "anonymous",
+    "other_member",
+    "other_farmer",
+    "other_organiser",
+    "staff",
+)
+
 # The eight people every URL is tried as, in the matrix's column order.
 ROLES = (
     "anonymous",
@@ -71,7 +90,9 @@ def build() -> SimpleNamespace:
     s = SimpleNamespace()
     s.a = CollectiveFactory(name="AMAP des Dervallières", slug="dervallieres")
     s.b = CollectiveFactory(name="AMAP de Trentemoult", slug="trentemoult")
-    s.member = MembershipFactory(collective=s.a, user__first_name="Marie").user
+    s.member = MembershipFactory(
+        collective=s.a, user__first_name="Marie", user__last_name="Privemembre"
+    ).user
     s.other_member = MembershipFactory(collective=s.b, user__first_name="Jean").user
     s.organiser = OrganiserMembershipFactory(
         collective=s.a, user__first_name="Claire"
@@ -91,10 +112,13 @@ def build() -> SimpleNamespace:
 
     # Members: someone asking to join, an invitation not yet accepted.
     s.newcomer = MembershipFactory(
-        collective=s.a, status=Membership.Status.PENDING, user__first_name="Nina"
+        collective=s.a,
+        status=Membership.Status.PENDING,
+        user__first_name="Nina",
+        user__last_name="Privenouvelle",
     )
     s.invitation = InvitationFactory(
-        collective=s.a, email="invitee@example.org", invited_by=s.organiser
+        collective=s.a, email="priveinvitation@example.org", invited_by=s.organiser
     )
 
     # Distribution: a cycle, a distribution in five days, a shift the member
@@ -121,7 +145,9 @@ def build() -> SimpleNamespace:
         member=s.member, distribution=s.distribution, total=Decimal("6.40")
     )
     OrderLineFactory(order=s.order, offer=s.offer, quantity=Decimal("2"))
-    s.contract = ContractFactory(producer=s.farm, collective=s.a)
+    s.contract = ContractFactory(
+        producer=s.farm, collective=s.a, name="Contrat Privecontrat"
+    )
     s.contract.deliveries.add(s.distribution)
     s.option = ContractOptionFactory(contract=s.contract)
     s.subscription = subscribe(
@@ -145,7 +171,9 @@ def build() -> SimpleNamespace:
     s.document.file.save("feuille.csv", ContentFile(b"a;b\n"), save=True)
 
     # Group purchases: a campaign with an item, a pledge and a payment; a wish.
-    s.campaign = GroupPurchaseFactory(collectives=[s.a], distribution=s.distribution)
+    s.campaign = GroupPurchaseFactory(
+        collectives=[s.a], distribution=s.distribution, title="Achat Privecampagne"
+    )
     s.item = GroupItemFactory(campaign=s.campaign, tiers=[(0, "2.40")])
     PledgeFactory(item=s.item, member=s.member)
     s.payment = Payment.objects.create(
@@ -164,7 +192,7 @@ def build() -> SimpleNamespace:
         opens_at=timezone.now() - dt.timedelta(days=9),
         closes_at=timezone.now() - dt.timedelta(days=2),
     )
-    s.wish = WishFactory(collective=s.a, proposed_by=s.member)
+    s.wish = WishFactory(collective=s.a, proposed_by=s.member, title="Privesouhait")
     s.absence = AbsenceFactory(member=s.member, distribution=s.distribution)
 
     # The public site: a document of Wagtail's library.

@@ -261,7 +261,9 @@ class FoundForm:
         return self.action.path + (f"?{self.action.query}" if self.action.query else "")
 
     def key(self):
-        return (self.method, self.action.path, tuple(sorted(self.kinds)))
+        """Forms of one view with the same fields are tried once (the buttons
+        of a list, one per row)."""
+        return (self.method, self.url_name, tuple(sorted(self.kinds)))
 
     def with_payload(self, values: dict) -> dict[str, list[str]]:
         data = {name: list(v) for name, v in self.data.items()}
@@ -337,6 +339,8 @@ def test_every_form_refuses_hostile_input_cleanly(scenario, db, name):
             if form.method == "get" and ("text" in values or label in ONLY_NO_5XX):
                 continue
             data = form.with_payload(values)
+            if values and data == form.data:
+                continue  # no field of that kind
             where = (
                 f"{form.method.upper()} {form.address} "
                 f"({label}, as {role}, form of {page})"

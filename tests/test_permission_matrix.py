@@ -6,7 +6,10 @@ The URLs come from the resolver, so a new view cannot be forgotten:
 may open it. Each URL is then opened (GET) as every role and the answer
 compared with the table; the roles it must refuse also POST an empty form,
 which must be refused the same way and write nothing (row counts of every
-model of the project before and after). A GET never writes, whoever sends it.
+model of the project before and after). A GET never writes, whoever sends it;
+a page shown to someone outside the first collective never shows its private
+words (`PRIVATE_TO_A`: its members' names, its contract, campaign, wish…);
+an id no database column can hold is a 404.
 
 To add a URL: one line in `MATRIX`, with the scenario's object it is about
 (`tests/security_scenario.py`, `_url_kwargs`; add one there if it is new) and
@@ -306,6 +309,13 @@ def test_who_may_open(scenario, db, name):
         answer, written, response = _send(scenario, role, "get", url)
         if written:
             problems.append(f"GET {url} as {role} wrote: {written}")
+        if role in sc.OUTSIDERS_OF_A and answer == OK:
+            body = b"".join(response) if response.streaming else response.content
+            text = body.decode(errors="replace")
+            if leaked := [word for word in sc.PRIVATE_TO_A if word in text]:
+                problems.append(
+                    f"GET {url} as {role} shows the first collective's {leaked}"
+                )
         if command and response is not None and response.status_code == 405:
             # A command does not answer GET; who may run it is what a POST says.
             answer = expected[role] if expected[role] in (CMD, DENY) else answer
@@ -337,3 +347,32 @@ def test_an_invitation_link_lets_nobody_else_in(scenario, db):
         answer, written, _ = _send(scenario, role, "post", url)
         assert not answer.startswith("5"), (role, answer)
         assert not written, f"{role} accepted an invitation for someone else: {written}"
+
+
+def test_an_id_out_of_the_databases_range_is_not_found(scenario, db):
+    """Every address with an id answers 404 to an id no database column can
+    hold, as to a missing one (not a 500), for a person allowed the real one."""
+    huge = 99999999999999999999
+    problems = []
+    for name, (target, _) in MATRIX.items():
+        kwargs = scenario.kwargs[target]
+        if not isinstance(kwargs, dict) or not any(
+            isinstance(v, int) for v in kwargs.values()
+        ):
+            continue
+        kwargs = {k: huge if isinstance(v, int) else v for k, v in kwargs.items()}
+        url = reverse(name, kwargs=kwargs)
+        expected = _expected(name)
+        role = next((r for r in ROLES if expected[r] in (OK, GO, CMD)), None)
+        if role is None:
+            continue
+        # A command is posted; so is a page that sends GETs elsewhere, which
+        # may also answer a missing object by going there with a message (a
+        # change reviewed meanwhile: back to the queue).
+        methods = {CMD: ["post"], GO: ["get", "post"]}.get(expected[role], ["get"])
+        for method in methods:
+            answer, written, response = _send(scenario, role, method, url)
+            refused = answer == DENY or answer == GO == expected[role]
+            if not refused or written:
+                problems.append(f"{method.upper()} {url} as {role}: {answer} {written}")
+    assert not problems, "\n".join(problems)
