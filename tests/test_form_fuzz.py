@@ -363,3 +363,51 @@ def test_every_form_refuses_hostile_input_cleanly(scenario, db, name):
             elif label not in ONLY_NO_5XX and written and _refused(response):
                 problems.append(f"{where}: refused, yet wrote {written}")
     assert not problems, "\n".join(problems)
+
+
+# Query strings the views read themselves (filters, columns, a pre-fill, a
+# panel's live total) and the forms' GET fields, all at once.
+QUERY_PARAMETERS = [
+    "au",
+    "contract",
+    "cycle",
+    "cycles",
+    "du",
+    "fill",
+    "format",
+    "from",
+    "measure",
+    "next",
+    "page",
+    "q",
+    "state",
+    "status",
+    "weeks",
+]
+QUERY_VALUES = [HUGE_ID, "0001-01-01", "9999-12-31", "NaN"]
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n in MATRIX if OK in _expected(n).values())
+)
+def test_every_page_answers_hostile_query_strings(scenario, db, name):
+    expected = _expected(name)
+    role = next(r for r in FILLERS if expected[r] == OK)
+    url = _url(name, scenario)
+    names = QUERY_PARAMETERS + [
+        f"quantity_{scenario.item.pk}",
+        f"tolerance_{scenario.item.pk}",
+    ]
+    problems = []
+    for value in QUERY_VALUES:
+        query = dict.fromkeys(names, value)
+        try:
+            response, written = sc.send(scenario, role, "get", url, query)
+        except Exception as error:  # the test client re-raises a view's error
+            problems.append(f"GET {url}?…={value} as {role}: 500 ({error!r})"[:300])
+            continue
+        if response.status_code >= 500 or written:
+            problems.append(
+                f"GET {url}?…={value} as {role}: {response.status_code} {written}"
+            )
+    assert not problems, "\n".join(problems)
