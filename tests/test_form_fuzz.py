@@ -26,7 +26,9 @@ from django.views.generic.edit import FormMixin
 from tests import security_scenario as sc
 from tests.test_permission_matrix import CMD, MATRIX, OK, _expected, _url
 
-pytestmark = pytest.mark.usefixtures("english")
+# Every test is marked, so that the test database is set up even when the
+# only test selected does not use it (the module-wide scenario does).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 scenario = sc.scenario_fixture()
 

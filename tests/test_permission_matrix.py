@@ -26,7 +26,9 @@ from django.urls import reverse
 from tests import security_scenario as sc
 from tests.security_scenario import ROLES
 
-pytestmark = pytest.mark.usefixtures("english")
+# Every test is marked, so that the test database is set up even when the
+# only test selected does not use it (the module-wide scenario does).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 scenario = sc.scenario_fixture()
 
