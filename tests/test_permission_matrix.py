@@ -56,6 +56,9 @@ OUTCOMES = {OK, LOGIN, DENY, GO, CMD}
 # "wagtailadmin_…"), so that a non-staff person is known to get nothing there.
 SKIPPED_PREFIXES = ("admin/", "cms/")
 
+# Pages that answer htmx's requests with a partial: tried both ways.
+HTMX_PANELS = {"groupbuy:campaign_panel", "orders:document_progress"}
+
 # Columns, in the order of ROLES: anonymous; a member of the first collective
 # (memb); a member of the other one (memb2); the manager of the first
 # collective's farm (farm); the other farm's manager (farm2); the first
@@ -268,10 +271,10 @@ def _outcome(response) -> str:
     return str(status)
 
 
-def _send(scenario, role, method, url):
+def _send(scenario, role, method, url, **headers):
     """The answer and what was written; a crash reads as a 500 with its error."""
     try:
-        response, written = sc.send(scenario, role, method, url)
+        response, written = sc.send(scenario, role, method, url, **headers)
     except Exception as error:  # the test client re-raises a view's exception
         return f"500 ({type(error).__name__}: {error})", {}, None
     return _outcome(response), written, response
@@ -338,6 +341,14 @@ def test_who_may_open(scenario, db, name):
         if answers[role] != expected[role]
     }
     assert not wrong, f"GET {url}: {wrong}"
+    if name in HTMX_PANELS:
+        # The panel alone, as htmx asks for it, to the same people only.
+        for role in ROLES:
+            answer, written, _ = _send(
+                scenario, role, "get", url, HTTP_HX_REQUEST="true"
+            )
+            if answer != expected[role] or written:
+                problems.append(f"GET {url} (htmx) as {role}: {answer} {written}")
     assert not problems, "\n".join(problems)
 
 
