@@ -18,10 +18,16 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 from wagtail.documents import get_document_model
 
+from amap.distribution.models import CalendarFeed
+from amap.groupbuy.models import Payment
+from amap.members.models import Membership
+from amap.orders.models import Instalment, StoredDocument
+from amap.orders.services.contracts import subscribe
+from amap.producers.models import ProfileSubmission
 from tests.factories import (
     AbsenceFactory,
     CollectiveFactory,
@@ -80,13 +86,6 @@ ROLES = (
 
 def build() -> SimpleNamespace:
     """Create the scenario; returns its people, objects and URL kwargs."""
-    from amap.distribution.models import CalendarFeed
-    from amap.groupbuy.models import Payment
-    from amap.members.models import Membership
-    from amap.orders.models import Instalment, StoredDocument
-    from amap.orders.services.contracts import subscribe
-    from amap.producers.models import ProfileSubmission
-
     s = SimpleNamespace()
     s.a = CollectiveFactory(name="AMAP des Dervallières", slug="dervallieres")
     s.b = CollectiveFactory(name="AMAP de Trentemoult", slug="trentemoult")
@@ -318,8 +317,6 @@ def scenario_fixture():
 
     @pytest.fixture(scope="module")
     def scenario(django_db_setup, django_db_blocker, tmp_path_factory):
-        from django.test import override_settings
-
         media = tmp_path_factory.mktemp("media")
         with (
             django_db_blocker.unblock(),

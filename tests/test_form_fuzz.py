@@ -221,10 +221,9 @@ class FoundForm:
     def from_class(cls, form_class, address: str) -> "FoundForm":
         """A view's form class, its empty fields given plausible values."""
         form = cls("post", address)
-        unbound = form_class.__new__(form_class)
-        unbound.prefix = getattr(form_class, "prefix", None)
+        prefix = getattr(form_class, "prefix", None)
         for name, field in form_class.base_fields.items():
-            html_name = f"{unbound.prefix}-{name}" if unbound.prefix else name
+            html_name = f"{prefix}-{name}" if prefix else name
             kind = _kind_of_field(field)
             form.kinds[html_name] = kind
             value = _plausible(kind, {})
