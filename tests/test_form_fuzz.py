@@ -65,8 +65,10 @@ PAYLOADS = [
 ]
 # Texts have no maximum length everywhere yet (another change adds them), so a
 # huge text may still be stored: for texts, only "no 5xx, no redirect off the
-# site" is checked. TODO(lead): drop this once every text field has a
-# max_length, so that a refused huge text is checked like the rest.
+# site" is checked. Stored whole when this was written: a pickup point's
+# opening notes, a product's, a wish's and a contract's description.
+# TODO(lead): drop this once every text field has a max_length, so that a
+# huge text is checked like the rest (refused, nothing written).
 ONLY_NO_5XX = {"huge texts"}
 
 # The header's forms (on every page) are tried from one page only.
