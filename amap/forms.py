@@ -182,6 +182,18 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+def bounded_formset_options(max_num: int) -> dict:
+    """Options for Django's formset factories: at most `max_num` forms, both
+    built and accepted.
+
+    A formset builds as many forms as the posted TOTAL_FORMS says, up to its
+    `absolute_max` (2,000 by default): a forged count would make one POST
+    build and render thousands of forms. More than `max_num` is refused with
+    Django's "Please submit at most … forms."
+    """
+    return {"max_num": max_num, "absolute_max": max_num, "validate_max": True}
+
+
 def bounded_formfield(db_field, **kwargs):
     """A ModelForm's `formfield_callback`: the project's date and choice fields
     in place of Django's, unless the form names its own."""

@@ -191,3 +191,57 @@ def test_marking_payments_refuses_a_huge_id(as_user, organiser, collective, name
     )
     assert response.status_code == 400
     assert "The list has changed: reload the page." in response.content.decode()
+
+
+# A forged form count builds a bounded number of forms ---------------------------
+
+
+def _project_formsets() -> list[type[django_forms.BaseFormSet]]:
+    """The formset classes the project's modules define (factories make them
+    in Django's modules, so they are found by the names they are given)."""
+    found = set()
+    for module in pkgutil.walk_packages(amap.__path__, "amap."):
+        if ".migrations" in module.name or module.name.endswith("settings"):
+            continue
+        for value in vars(importlib.import_module(module.name)).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, django_forms.BaseFormSet)
+                and hasattr(value, "form")
+            ):
+                found.add(value)
+    return sorted(found, key=lambda f: f.__name__)
+
+
+def test_every_formset_builds_a_bounded_number_of_forms():
+    """Django builds up to `absolute_max` forms (2,000 by default) whatever
+    TOTAL_FORMS says: one POST would cost tens of seconds."""
+    formsets = _project_formsets()
+    assert formsets
+    unbounded = [
+        f"{f.__module__}.{f.__name__} ({f.absolute_max})"
+        for f in formsets
+        if f.absolute_max > 100 or not f.validate_max
+    ]
+    assert not unbounded, (
+        "Make formsets with amap.forms.bounded_formset_options(): "
+        + ", ".join(unbounded)
+    )
+
+
+def test_a_forged_number_of_contract_options_is_refused_quickly(
+    as_user, organiser, collective
+):
+    from amap.orders.forms.contracts import MAX_OPTIONS
+
+    response = as_user(organiser).post(
+        reverse("orders:contract_create", args=[collective.slug]),
+        {
+            "name": "Légumes",
+            "options-TOTAL_FORMS": HUGE_ID,
+            "options-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 400
+    assert len(response.context["formset"].forms) == MAX_OPTIONS
+    assert f"Please submit at most {MAX_OPTIONS} forms" in response.content.decode()

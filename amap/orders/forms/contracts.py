@@ -13,6 +13,7 @@ from amap.forms import (
     ModelChoiceField,
     ModelMultipleChoiceField,
     bounded_formfield,
+    bounded_formset_options,
 )
 from amap.members.models import Membership
 from amap.producers.models import Partnership, Producer, Product
@@ -156,6 +157,9 @@ class ContractOptionForm(forms.ModelForm):
             )
 
 
+# Baskets a contract offers (small, medium, large…): a few, never dozens.
+MAX_OPTIONS = 20
+
 ContractOptionFormSet = inlineformset_factory(
     Contract,
     ContractOption,
@@ -164,6 +168,7 @@ ContractOptionFormSet = inlineformset_factory(
     min_num=1,
     validate_min=True,
     can_delete=True,
+    **bounded_formset_options(MAX_OPTIONS),
 )
 
 
