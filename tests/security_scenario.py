@@ -27,7 +27,7 @@ from amap.groupbuy.models import Payment
 from amap.members.models import Membership
 from amap.orders.models import Instalment, StoredDocument
 from amap.orders.services.contracts import subscribe
-from amap.producers.models import ProfileSubmission
+from amap.producers.models import ManagerInvitation, Partnership, ProfileSubmission
 from tests.factories import (
     AbsenceFactory,
     CollectiveFactory,
@@ -84,6 +84,19 @@ ROLES = (
 )
 
 
+def _png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (4, 4), "green").save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()
+
+
 def build() -> SimpleNamespace:
     """Create the scenario; returns its people, objects and URL kwargs."""
     s = SimpleNamespace()
@@ -136,6 +149,25 @@ def build() -> SimpleNamespace:
     s.offer = OfferFactory(product=s.product, cycle=s.cycle, booked=Decimal("2"))
     s.submission = ProfileSubmission.objects.create(
         producer=s.farm, name="Maraîchage de la Sèvre", submitted_by=s.farmer
+    )
+    # Photos waiting for approval: private files, served by checking views.
+    s.submission.photo.save("ferme.png", ContentFile(PNG), save=True)
+    s.product.pending_photo.save("carottes.png", ContentFile(PNG), save=True)
+    # Consent: the first collective proposes a partnership to the other farm
+    # (its manager answers); an invitation to co-manage the first farm.
+    s.proposal = Partnership.objects.create(
+        producer=s.other_farm,
+        collective=s.a,
+        status=Partnership.Status.PROPOSED,
+        active=False,
+        proposed_by=s.organiser,
+        proposed_at=timezone.now(),
+    )
+    s.manager_invitation = ManagerInvitation.objects.create(
+        producer=s.farm,
+        email="privegerant@example.org",
+        invited_by=s.organiser,
+        expires_at=timezone.now() + dt.timedelta(days=14),
     )
 
     # Orders: the member's order, a season contract they signed (with its
@@ -222,6 +254,10 @@ def _url_kwargs(s) -> dict[str, dict]:
         "partnership": {"slug": a, "pk": s.partnership.pk},
         "product": {"pk": s.product.pk},
         "submission": {"slug": a, "pk": s.submission.pk},
+        "submission_photo": {"pk": s.submission.pk},
+        "proposal": {"slug": s.other_farm.slug, "pk": s.proposal.pk},
+        "proposal_withdraw": {"slug": a, "pk": s.proposal.pk},
+        "manager_invitation_token": {"token": s.manager_invitation.token},
         "farm_cycle": {"slug": farm, "cycle_pk": s.cycle.pk},
         "order": {"pk": s.order.pk},
         "order_payment": {"slug": a, "pk": s.order.pk},
@@ -320,7 +356,7 @@ def scenario_fixture():
         media = tmp_path_factory.mktemp("media")
         with (
             django_db_blocker.unblock(),
-            override_settings(MEDIA_ROOT=media),
+            override_settings(MEDIA_ROOT=media, PRIVATE_MEDIA_ROOT=media / "private"),
             transaction.atomic(),
         ):
             s = build()

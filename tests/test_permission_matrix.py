@@ -38,6 +38,7 @@ def _media_root(settings, scenario):
     """The scenario's files (a stored sheet, a library document) stay where
     they were written for the whole module."""
     settings.MEDIA_ROOT = scenario.media_root
+    settings.PRIVATE_MEDIA_ROOT = scenario.media_root / "private"
 
 
 # What a role gets ---------------------------------------------------------------
@@ -88,6 +89,8 @@ MATRIX = {
     "account_signup":                             (None,                 "OK    OK    OK    OK    OK    OK    OK    OK"),
     # Logins of the admin sites, and what a non-staff person gets there
     # Django's admin shows a staff account without permissions an empty index.
+    # Wagtail's password reset goes to allauth's (rate-limited) one.
+    "cms_password_reset_redirect":                (None,                "GO    GO    GO    GO    GO    GO    GO    GO"),
     "admin:index":                                (None,                 "LOGIN LOGIN LOGIN LOGIN LOGIN LOGIN LOGIN OK"),
     "admin:login":                                (None,                 "LOGIN LOGIN LOGIN LOGIN LOGIN LOGIN LOGIN LOGIN"),
     "admin:members_user_changelist":              (None,                 "LOGIN LOGIN LOGIN LOGIN LOGIN LOGIN LOGIN DENY"),
@@ -152,6 +155,17 @@ MATRIX = {
     "producers:partnership_referent":             ("partnership",        "LOGIN DENY  DENY  DENY  DENY  CMD   DENY  DENY"),
     "producers:partnership_renew":                ("partnership",        "LOGIN DENY  DENY  DENY  DENY  CMD   DENY  DENY"),
     "producers:producer_create":                  ("collective",         "LOGIN DENY  DENY  DENY  DENY  OK    DENY  DENY"),
+    "producers:manager_invitation_accept":        ("manager_invitation_token","OK    OK    OK    OK    OK    OK    OK    OK"),
+    "producers:manager_invite":                   ("partnership",       "LOGIN DENY  DENY  DENY  DENY  CMD   DENY  DENY"),
+    # A proposal from the first collective to the other farm: its manager answers.
+    "producers:partnership_accept":               ("proposal",          "LOGIN DENY  DENY  DENY  CMD   DENY  DENY  DENY"),
+    "producers:partnership_decline":              ("proposal",          "LOGIN DENY  DENY  DENY  CMD   DENY  DENY  DENY"),
+    "producers:partnership_proposals":            ("farm",              "LOGIN DENY  DENY  OK    DENY  DENY  DENY  DENY"),
+    "producers:partnership_trust":                ("partnership",       "LOGIN DENY  DENY  DENY  DENY  CMD   DENY  DENY"),
+    "producers:partnership_withdraw":             ("proposal_withdraw", "LOGIN DENY  DENY  DENY  DENY  CMD   DENY  DENY"),
+    # Photos waiting for approval: the farm's managers and its moderators only.
+    "producers:product_pending_photo":            ("product",           "DENY  DENY  DENY  OK    DENY  OK    DENY  DENY"),
+    "producers:submission_photo":                 ("submission_photo",  "DENY  DENY  DENY  OK    DENY  OK    DENY  DENY"),
     "producers:product_archive":                  ("product",            "LOGIN DENY  DENY  CMD   DENY  DENY  DENY  DENY"),
     "producers:product_create":                   ("farm",               "LOGIN DENY  DENY  OK    DENY  DENY  DENY  DENY"),
     "producers:product_delete":                   ("product",            "LOGIN DENY  DENY  CMD   DENY  DENY  DENY  DENY"),
@@ -176,6 +190,7 @@ MATRIX = {
     "orders:distribution_choice":                 (None,                 "LOGIN OK    OK    OK    OK    OK    OK    OK"),
     "orders:distribution_documents":              ("distribution",       "LOGIN DENY  DENY  DENY  DENY  OK    DENY  DENY"),
     # The file while it is current, else its progress page.
+    "orders:collective_export":                   ("collective",        "LOGIN DENY  DENY  DENY  DENY  OK    DENY  DENY"),
     "orders:document_download":                   ("document",           "LOGIN DENY  DENY  DENY  DENY  GO    DENY  DENY"),
     "orders:document_progress":                   ("document",           "LOGIN DENY  DENY  DENY  DENY  OK    DENY  DENY"),
     "orders:document_retry":                      ("document",           "LOGIN DENY  DENY  DENY  DENY  CMD   DENY  DENY"),
@@ -237,6 +252,9 @@ MATRIX = {
     "wagtailcore_login":                          (None,                 "LOGIN LOGIN LOGIN LOGIN LOGIN LOGIN LOGIN LOGIN"),
     "wagtaildocs_authenticate_with_password":     ("restriction",        "DENY  DENY  DENY  DENY  DENY  DENY  DENY  DENY"),
     "wagtaildocs_serve":                          ("wagtail_document",   "OK    OK    OK    OK    OK    OK    OK    OK"),
+    # The load balancer's health check and how to report a vulnerability.
+    "health":                                     (None,                "OK    OK    OK    OK    OK    OK    OK    OK"),
+    "security_txt":                               (None,                "OK    OK    OK    OK    OK    OK    OK    OK"),
 }
 # fmt: on
 
