@@ -36,9 +36,11 @@ def collective_zip(collective, *, now: datetime | None = None) -> Document:
     now = now or timezone.now()
     export = collective_export(collective)
     tables = [_collective_table(collective), *export.tables]
+    # Outside the f-strings, so that makemessages finds the words.
+    export_word = pgettext("file name", "export")
+    readme_name = pgettext("file name", "README")
     folder = slugify(
-        f"{pgettext('file name', 'export')} {collective.slug} "
-        f"{timezone.localdate(now).isoformat()}"
+        f"{export_word} {collective.slug} {timezone.localdate(now).isoformat()}"
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -60,7 +62,7 @@ def collective_zip(collective, *, now: datetime | None = None) -> Document:
             ),
         )
         archive.writestr(
-            f"{folder}/{pgettext('file name', 'README')}.txt",
+            f"{folder}/{readme_name}.txt",
             _readme(collective, tables, now),
         )
     return Document(
