@@ -153,7 +153,7 @@ def test_restore_refuses_a_media_folder_with_files_unless_forced(settings, tmp_p
     archive = _backup(tmp_path)
 
     with fresh_database(str(tmp_path / "restored.sqlite3")):
-        with pytest.raises(CommandError, match="media"):
+        with pytest.raises(CommandError, match="dossier des médias"):
             call_command("restore", str(archive), database="restored")
         assert connections["restored"].introspection.table_names() == []
 
@@ -190,13 +190,13 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path, content):
     else:
         archive.write_bytes(content)
 
-    with pytest.raises(CommandError, match="not a backup archive"):
+    with pytest.raises(CommandError, match="n’est pas une archive de sauvegarde"):
         call_command("restore", str(archive), force=True)
     assert not (tmp_path.parent / "notes.txt").exists()
 
 
 def test_restore_names_a_missing_archive(tmp_path):
-    with pytest.raises(CommandError, match="does not exist"):
+    with pytest.raises(CommandError, match="n’existe pas"):
         call_command("restore", str(tmp_path / "nowhere.tar.gz"))
 
 
