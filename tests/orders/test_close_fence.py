@@ -8,13 +8,11 @@ the other party through.
 """
 
 import datetime as dt
-import threading
-import time
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from amap.distribution.models import OrderCycle
@@ -22,6 +20,7 @@ from amap.distribution.services.calendar import close_order_cycle
 from amap.orders.models import Order
 from amap.orders.services.booking import cancel_order, place_order
 from amap.producers.models import Offer
+from tests.concurrency import Attempt, wait_until_waiting_on_a_lock
 from tests.factories import DistributionFactory, MembershipFactory, OfferFactory
 
 postgresql_only = pytest.mark.skipif(
@@ -29,41 +28,6 @@ postgresql_only = pytest.mark.skipif(
     reason="Row locks (select_for_update) need PostgreSQL and real threads.",
 )
 threaded = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-class Attempt(threading.Thread):
-    """A service call in its own thread and connection; `outcome` is what it
-    returned or the exception it raised."""
-
-    def __init__(self, call):
-        super().__init__(daemon=True)
-        self.call = call
-        self.outcome = None
-
-    def run(self):
-        try:
-            self.outcome = self.call()
-        except Exception as error:  # noqa: BLE001 - the test looks at it
-            self.outcome = error
-        finally:
-            connections.close_all()
-
-
-def wait_until_waiting_on_a_lock(count: int, *, unless: Attempt | None = None):
-    """Wait until `count` other connections wait on a lock (or `unless` ended:
-    code that takes no lock never waits)."""
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        if unless is not None and not unless.is_alive():
-            return
-        with connections["default"].cursor() as cursor:
-            # pg_locks, not pg_stat_activity: that one is read once per
-            # transaction, and the test is inside one.
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-            if cursor.fetchone()[0] >= count:
-                return
-        time.sleep(0.02)
-    raise AssertionError(f"{count} connection(s) never waited on a lock")
 
 
 @pytest.fixture
