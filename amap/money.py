@@ -58,9 +58,12 @@ def plain_quantity(quantity) -> Decimal | None:
     return quantity.normalize()
 
 
-def _decimal(value) -> Decimal | None:
-    """`value` as a finite Decimal, or None for None, "" and what is not a
-    number (so a filter shows nothing rather than failing a page)."""
+def finite_decimal(value) -> Decimal | None:
+    """`value` as a finite Decimal, or None for None, "", a boolean, NaN, an
+    infinity and what is not a number. A filter shows nothing for None rather
+    than failing a page; a service refuses it with "Enter a number." (a
+    `Decimal("NaN")` would raise `InvalidOperation` at the first comparison,
+    and `True` would pass for 1)."""
     if value is None or value == "" or isinstance(value, bool):
         return None
     try:
@@ -75,7 +78,7 @@ def format_amount(amount, *, grouping: bool = True) -> str:
     currency sign: "1 178,78" in French, "1,178.78" in English; "" for None.
     `grouping=False` leaves out the thousands separator, for CSV cells a
     spreadsheet must read as numbers."""
-    number = _decimal(amount)
+    number = finite_decimal(amount)
     if number is None:
         return ""
     number = round_cents(number)
@@ -96,7 +99,7 @@ def format_number(quantity, *, grouping: bool = True) -> str:
     """`quantity` without trailing zeros, with the active language's
     separators: "1 500", "0,5", "2,125"; "" for None. `grouping=False` as
     for `format_amount`."""
-    number = _decimal(quantity)
+    number = finite_decimal(quantity)
     if number is None:
         return ""
     number = cast(
@@ -121,7 +124,7 @@ def unit_name(unit: str, quantity=1) -> str:
     "pièce" for 1, "pièces" for 3; "kg" never changes. Without a quantity,
     the singular, as a spreadsheet's "Unit" column shows it. A unit it does
     not know is returned as given."""
-    count = _plural_count(_decimal(quantity) or ZERO)
+    count = _plural_count(finite_decimal(quantity) or ZERO)
     names = {
         "kg": lambda n: npgettext("unit", "kg", "kg", n),
         "piece": lambda n: npgettext("unit", "piece", "pieces", n),
@@ -143,4 +146,4 @@ def format_quantity(quantity, unit: str | None = None) -> str:
     text = format_number(quantity)
     if not text or not unit:
         return text
-    return f"{text}{NBSP}{unit_name(unit, _decimal(quantity))}"
+    return f"{text}{NBSP}{unit_name(unit, finite_decimal(quantity))}"

@@ -328,6 +328,10 @@ def test_place_order_refuses_an_unknown_offer(member, distribution):
         (D("1.0001"), "at most three decimals"),
         ("lots", "Enter a number"),
         (D("NaN"), "Enter a number"),
+        (D("Infinity"), "Enter a number"),
+        (float("nan"), "Enter a number"),
+        (True, "Enter a number"),
+        (False, "Enter a number"),
     ],
 )
 def test_place_order_refuses_a_bad_quantity_next_to_its_line(

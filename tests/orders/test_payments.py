@@ -234,7 +234,18 @@ def test_record_order_payment_accepts_part_payments_up_to_the_total(
     assert sum(p.amount for p in order.payments.all()) == Decimal("30.00")
 
 
-@pytest.mark.parametrize("amount", ["0", "-5", "30.01", "10.005"])
+@pytest.mark.parametrize(
+    "amount",
+    [
+        Decimal("0"),
+        Decimal("-5"),
+        Decimal("30.01"),
+        Decimal("10.005"),
+        Decimal("NaN"),
+        Decimal("Infinity"),
+        True,
+    ],
+)
 def test_record_order_payment_refuses_an_amount_not_positive_or_above_what_is_due(
     member, organiser, collective, amount
 ):
@@ -242,7 +253,7 @@ def test_record_order_payment_refuses_an_amount_not_positive_or_above_what_is_du
     with pytest.raises(ValidationError) as error:
         record_order_payment(
             order=order,
-            amount=Decimal(amount),
+            amount=amount,
             method="cash",
             reference="",
             received_by=organiser,

@@ -151,6 +151,12 @@ def test_save_stock_grid_is_for_the_farm_managers_only(
         ({"quantity": Decimal("1"), "price": Decimal("-2")}, "p", "cannot be negative"),
         ({"quantity": Decimal("1"), "price": Decimal("1000000")}, "p", "too high"),
         ({"quantity": Decimal("1"), "price": Decimal("1.234")}, "p", "2 decimals"),
+        ({"quantity": Decimal("NaN")}, "q", "Enter a number"),
+        ({"quantity": Decimal("Infinity")}, "q", "Enter a number"),
+        ({"quantity": True}, "q", "Enter a number"),
+        ({"quantity": Decimal("1"), "price": Decimal("NaN")}, "p", "Enter a number"),
+        ({"quantity": Decimal("1"), "price": Decimal("-Infinity")}, "p", "number"),
+        ({"quantity": Decimal("1"), "price": False}, "p", "Enter a number"),
     ],
 )
 def test_save_stock_grid_refuses_a_bad_cell_and_saves_nothing(

@@ -6,7 +6,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -161,6 +161,28 @@ def generate_season(
     return cycles
 
 
+def hold_cycle_for_booking(cycle_id: int) -> None:
+    """Take a shared lock on the cycle row until the end of the transaction;
+    call inside one, before reading whether the cycle is open.
+
+    The fence between bookings and the close: `close_order_cycle` locks the
+    row FOR UPDATE, so it waits for every booking holding the row (they
+    commit before `closed_at` and are on every list made at the close), and
+    a booking arriving during a close waits for it, then reads the cycle
+    closed. FOR SHARE, not FOR UPDATE: bookings of one cycle never wait for
+    each other here (Django's `select_for_update` has no FOR SHARE). SQLite
+    has no row locks and serialises its writers: nothing to do there.
+    """
+    if connection.vendor != "postgresql":
+        return
+    table = connection.ops.quote_name(OrderCycle._meta.db_table)
+    column = connection.ops.quote_name(OrderCycle._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {table} WHERE {column} = %s FOR SHARE", [cycle_id]
+        )
+
+
 @transaction.atomic
 def close_order_cycle(cycle: OrderCycle, *, closed_by) -> bool:
     """Close ordering now. Closing a closed cycle changes nothing.
@@ -169,6 +191,10 @@ def close_order_cycle(cycle: OrderCycle, *, closed_by) -> bool:
     cycle row, so of two closings at once only one closes it; that one tells
     the registered apps (`hooks.cycle_closed`) after commit. Returns
     whether this call closed the cycle.
+
+    The lock also waits for every booking under way (they hold the row
+    shared, `hold_cycle_for_booking`), and `closed_at` is read after it: a
+    booking either committed before `closed_at` or reads the cycle closed.
     """
     if closed_by is not None:
         require_organiser(closed_by, cycle.collective)

@@ -232,9 +232,13 @@ def add_standard_shifts(*, distributions: Iterable[Distribution], added_by) -> i
 
 @transaction.atomic
 def sign_up_for_shift(*, shift: Shift, user, now=None) -> ShiftAssignment:
-    """Sign a member up, before the change deadline and while there is room."""
-    now = _now(now)
+    """Sign a member up, before the change deadline and while there is room.
+
+    "Now" is read after the shift's lock: a sign-up that waited for another
+    one is checked against the deadline at the moment it goes through.
+    """
     shift = _locked_shift(shift)
+    now = _now(now)
     distribution = shift.distribution
     if not _is_active_member(user, distribution):
         raise PermissionDenied(
@@ -262,8 +266,10 @@ def sign_up_for_shift(*, shift: Shift, user, now=None) -> ShiftAssignment:
 
 @transaction.atomic
 def withdraw_from_shift(*, shift: Shift, user, now=None) -> None:
-    now = _now(now)
+    """Take a member off a shift before the change deadline ("now" read after
+    the shift's lock, as for `sign_up_for_shift`)."""
     shift = _locked_shift(shift)
+    now = _now(now)
     assignment = shift.assignments.filter(user=user).first()
     if assignment is None:
         raise ValidationError(_("You are not signed up for this shift."))

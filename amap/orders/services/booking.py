@@ -13,10 +13,17 @@ from django.utils.translation import gettext as _
 
 from amap.background import enqueue_on_commit
 from amap.distribution.models import Distribution
+from amap.distribution.services.calendar import hold_cycle_for_booking
 from amap.emails import send_templated_email
 from amap.members.permissions import is_member
 from amap.members.services import require_current_charter
-from amap.money import ZERO, format_quantity, has_quantity_places, line_amount
+from amap.money import (
+    ZERO,
+    finite_decimal,
+    format_quantity,
+    has_quantity_places,
+    line_amount,
+)
 from amap.producers.models import MAX_QUANTITY, Offer
 
 from ..models import Order, OrderLine
@@ -52,7 +59,9 @@ def _closed_message(cycle) -> str:
 
 def _check_can_order(*, member, distribution: Distribution) -> None:
     """Refuse anyone but an active member, a cancelled distribution, a cycle
-    that is not open right now (read fresh from the database)."""
+    that is not open right now. Call with the cycle held
+    (`hold_cycle_for_booking`) and the distribution read after: "now" is
+    then after any close under way."""
     cycle = distribution.cycle
     if not is_member(member, cycle.collective):
         raise ValidationError(
@@ -90,11 +99,8 @@ def _fresh_distribution(distribution: Distribution) -> Distribution:
 def _clean_quantity(offer: Offer, quantity) -> str | None:
     """The reason a requested quantity is impossible whatever the stock, or None."""
     product = offer.product
-    try:
-        quantity = Decimal(quantity)
-    except (ArithmeticError, TypeError, ValueError):
-        return _("Enter a number for %(product)s.") % {"product": product}
-    if not quantity.is_finite():
+    quantity = finite_decimal(quantity)
+    if quantity is None:  # not a number, NaN, an infinity, True or False
         return _("Enter a number for %(product)s.") % {"product": product}
     if quantity < 0:
         return _("A quantity cannot be negative (%(product)s).") % {"product": product}
@@ -179,10 +185,16 @@ def place_order(*, member, distribution: Distribution, lines: dict) -> OrderResu
     UPDATE of the same offer waits for this transaction to end, then
     re-evaluates its condition on the committed row (READ COMMITTED), so two
     bookings can never both take the last units; the check constraint
-    `booked <= quantity_available` backs it. The cycle is read fresh, not
-    locked, so that bookings of one cycle do not queue behind each other.
+    `booked <= quantity_available` backs it.
+
+    Before all that, the cycle row is held shared (`hold_cycle_for_booking`)
+    and only then read, with "now" taken after the lock: the close waits for
+    this booking to commit, or this booking waits for the close and is
+    refused as closed; a shared lock, so bookings of one cycle do not queue
+    behind each other. Lock order: cycle, order, offers.
     The confirmation email is queued on commit.
     """
+    hold_cycle_for_booking(distribution.cycle_id)
     distribution = _fresh_distribution(distribution)
     _check_can_order(member=member, distribution=distribution)
     wanted, offers = _checked_request(lines, cycle=distribution.cycle)
@@ -225,7 +237,7 @@ def _checked_request(lines: dict, *, cycle) -> tuple[dict, dict]:
             errors[pk] = [message]
     if errors:
         raise ValidationError(errors)
-    return {pk: Decimal(quantity) for pk, quantity in wanted.items()}, offers
+    return {pk: finite_decimal(quantity) for pk, quantity in wanted.items()}, offers
 
 
 def _held_quantities(current: dict, *, reactivating: bool) -> dict[int, Decimal]:
@@ -377,10 +389,14 @@ def _mark_cancelled(order: Order) -> None:
 def cancel_order(order: Order, *, cancelled_by) -> Order:
     """Cancel an order while its cycle is open and give its stock back.
 
-    Locks the order row, then decrements each offer in pk order (the same
-    order as `place_order`, so the two never deadlock). The lines stay, as
-    history; a cancelled order holds no stock.
+    Holds the cycle row shared, locks the order row, then decrements each
+    offer in pk order (the same order as `place_order`, so the two never
+    deadlock); whether the cycle is closed is read after the locks, as in
+    `place_order`. The lines stay, as history; a cancelled order holds no
+    stock.
     """
+    distribution = Distribution.objects.only("cycle_id").get(pk=order.distribution_id)
+    hold_cycle_for_booking(distribution.cycle_id)
     order = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
     if order.member_id != cancelled_by.pk:
         raise PermissionDenied(_("Only the member who placed an order can cancel it."))

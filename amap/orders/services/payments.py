@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amap.members.permissions import organised_collectives
-from amap.money import ZERO, format_euros, is_whole_cents
+from amap.money import ZERO, finite_decimal, format_euros, is_whole_cents
 
 from ..models import Instalment, Order, OrderPayment, PaymentMethod, Subscription
 from .documents import touch_member_sheets
@@ -208,11 +208,10 @@ def record_order_payment(
     _require_organiser_of(received_by, {order.distribution.cycle.collective_id})
     _check_order(order)
     _check_method(method)
-    try:
-        amount = Decimal(amount)
-    except (TypeError, ArithmeticError, ValueError):
-        raise ValidationError({"amount": _("Enter an amount in euros.")}) from None
-    if not amount.is_finite() or amount <= 0:
+    amount = finite_decimal(amount)
+    if amount is None:  # not a number, NaN, an infinity, True or False
+        raise ValidationError({"amount": _("Enter an amount in euros.")})
+    if amount <= 0:
         raise ValidationError(
             {"amount": _("The amount must be more than zero.")}, code="not_positive"
         )

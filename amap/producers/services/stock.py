@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 
 from amap.distribution.models import OrderCycle
 from amap.members.services import require_current_charter
-from amap.money import format_euros, format_number, has_quantity_places, is_whole_cents
+from amap.money import (
+    finite_decimal,
+    format_euros,
+    format_number,
+    has_quantity_places,
+    is_whole_cents,
+)
 
 from ..models import MAX_PRICE, MAX_QUANTITY, Offer, Partnership, Producer, Product
 from ..permissions import require_producer_manager
@@ -196,6 +202,10 @@ def _checked_changes(cells, products, cycles, offers, *, now) -> _GridChanges:
                 "This product or this cycle is not one your farm can offer in."
             )
             continue
+        not_numbers = _not_numbers(cell)
+        if not_numbers:
+            errors.update(not_numbers)
+            continue
         offer = offers.get((product.pk, cycle.pk))
         if not _changes(cell, offer, product):
             continue
@@ -208,6 +218,19 @@ def _checked_changes(cells, products, cycles, offers, *, now) -> _GridChanges:
     if errors:
         raise ValidationError(errors)
     return changes
+
+
+def _not_numbers(cell: StockCell) -> dict[str, str]:
+    """A message by cell name for a quantity or a price that is not a finite
+    number (NaN, an infinity, True or False): checked before anything compares
+    them, which would raise for NaN."""
+    errors = {}
+    for kind, value in (("q", cell.quantity), ("p", cell.price)):
+        if value is not None and finite_decimal(value) is None:
+            errors[cell_name(kind, cell.product_id, cell.cycle_id)] = _(
+                "Enter a number."
+            )
+    return errors
 
 
 def _cell_refusal(cell: StockCell, product: Product, cycle, now) -> str | None:
