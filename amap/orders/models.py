@@ -609,6 +609,12 @@ class StoredDocument(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     generated_at = models.DateTimeField(_("generated at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # The worker generating it holds a lease: renewed at each stage, it lapses
+    # soon after the worker dies, and another run may then take the document.
+    claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
+    lease_expires_at = models.DateTimeField(
+        _("lease expires at"), null=True, blank=True
+    )
 
     objects = StoredDocumentQuerySet.as_manager()
 
