@@ -81,6 +81,11 @@ class Order(models.Model):
     created_at = models.DateTimeField(_("booked on"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed on"), auto_now=True)
     cancelled_at = models.DateTimeField(_("cancelled on"), null=True, blank=True)
+    # Set by each change, cleared in the transaction that emails the summary:
+    # the sweeper sends what a lost task did not (amap/orders/services/recovery.py).
+    confirmation_due_since = models.DateTimeField(
+        _("confirmation email due since"), null=True, blank=True
+    )
 
     objects = OrderQuerySet.as_manager()
 

@@ -11,15 +11,20 @@ from django.core import mail
 from django.utils import timezone
 
 from amap.orders import sheet_exports
-from amap.orders.models import SheetLinksSent, StoredDocument
-from amap.orders.services import documents
+from amap.orders.models import Order, SheetLinksSent, StoredDocument
+from amap.orders.services import booking, documents
+from amap.orders.services.booking import place_order, send_order_confirmation
 from amap.orders.services.documents import (
     generate_document,
     request_document,
     send_sheet_links,
 )
 from amap.orders.services.recovery import sweep
-from tests.factories import OrganiserMembershipFactory
+from tests.factories import (
+    DistributionFactory,
+    OfferFactory,
+    OrganiserMembershipFactory,
+)
 from tests.orders import test_stored_documents as documents_tests
 
 # The fixtures of the stored documents' tests.
@@ -152,6 +157,14 @@ def test_lease_timeout_and_retry_leave_a_margin():
 # The sweeper --------------------------------------------------------------------
 
 
+NOTHING = {
+    "documents": 0,
+    "cycle_documents": 0,
+    "sheet_links": 0,
+    "order_confirmations": 0,
+}
+
+
 def ago(**kwargs):
     return timezone.now() - timedelta(**kwargs)
 
@@ -179,7 +192,7 @@ def test_the_sweeper_queues_again_documents_waiting_too_long_or_abandoned(
     with django_capture_on_commit_callbacks(execute=True) as queued:
         counts = sweep()
 
-    assert counts == {"documents": 2, "cycle_documents": 0, "sheet_links": 0}
+    assert counts == {**NOTHING, "documents": 2}
     assert len(queued) == 2
     assert stored(distribution, fmt="csv").status == Status.READY
     assert stored(distribution, fmt="xlsx").status == Status.READY
@@ -209,7 +222,7 @@ def test_the_sweeper_finishes_a_close_whose_tasks_were_lost(
     # The original tasks arrive late, and the sweeper runs again: nothing more.
     with django_capture_on_commit_callbacks(execute=True) as queued:
         assert send_sheet_links(closed_cycle.pk) == 0
-        assert sweep() == {"documents": 0, "cycle_documents": 0, "sheet_links": 0}
+        assert sweep() == NOTHING
     assert queued == []
     assert len([m for m in mail.outbox if "Sheets ready" in m.subject]) == 2
     assert SheetLinksSent.objects.filter(cycle=closed_cycle).count() == 2
@@ -255,3 +268,67 @@ def test_an_email_that_failed_to_send_is_sent_once_by_the_sweeper(
     assert [m.to[0] for m in mail.outbox if "Sheets ready" in m.subject] == [
         organiser.email
     ]
+
+
+# Order confirmations --------------------------------------------------------------
+
+
+@pytest.fixture
+def booked(member, producer, collective, django_capture_on_commit_callbacks):
+    """An order placed 10 minutes ago whose confirmation task was lost."""
+    distribution = DistributionFactory(cycle__collective=collective)
+    offer = OfferFactory(cycle=distribution.cycle, product__producer=producer)
+    with django_capture_on_commit_callbacks():  # The task never runs.
+        result = place_order(
+            member=member, distribution=distribution, lines={offer.pk: 2}
+        )
+    Order.objects.filter(pk=result.order.pk).update(
+        confirmation_due_since=ago(minutes=10)
+    )
+    return result.order
+
+
+def confirmations(member):
+    return [m for m in mail.outbox if m.to == [member.email]]
+
+
+def test_the_sweeper_sends_a_lost_order_confirmation_once(
+    booked, member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep()["order_confirmations"] == 1
+    assert len(confirmations(member)) == 1
+
+    # The original task delivered late, and the sweeper again: nothing more.
+    assert send_order_confirmation(order_id=booked.pk) is False
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        sweep()
+    assert queued == []
+    assert len(confirmations(member)) == 1
+
+
+def test_an_order_confirmation_that_failed_to_send_stays_due(
+    booked, member, monkeypatch, django_capture_on_commit_callbacks
+):
+    def refused(**kwargs):
+        raise ConnectionRefusedError("SMTP down")
+
+    monkeypatch.setattr(booking, "send_templated_email", refused)
+    with pytest.raises(ConnectionRefusedError):
+        send_order_confirmation(order_id=booked.pk)
+    assert Order.objects.get(pk=booked.pk).confirmation_due_since is not None
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep()
+    assert len(confirmations(member)) == 1
+    assert Order.objects.get(pk=booked.pk).confirmation_due_since is None
+
+
+def test_a_recent_order_confirmation_is_left_to_its_own_task(
+    booked, django_capture_on_commit_callbacks
+):
+    Order.objects.filter(pk=booked.pk).update(confirmation_due_since=ago(minutes=1))
+    with django_capture_on_commit_callbacks() as queued:
+        assert sweep()["order_confirmations"] == 0
+    assert queued == []

@@ -16,8 +16,9 @@ from amap.distribution.models import OrderCycle
 from amap.members.models import Membership
 
 from .. import sheet_exports
-from ..models import SheetLinksSent, StoredDocument
+from ..models import Order, SheetLinksSent, StoredDocument
 from ..picking import EMAIL_WINDOW
+from .booking import CONFIRMATION_TASK
 from .documents import (
     GENERATE_TASK,
     coming_distributions,
@@ -84,10 +85,16 @@ def sweep(now=None) -> dict[str, int]:
     - recently closed cycles whose documents were never asked for (the close's
       task was lost): asking for them;
     - recently closed cycles with an organiser not yet sent the sheet links:
-      sending them (the picking lists have their own schedule).
+      sending them (the picking lists have their own schedule);
+    - orders whose summary email is due since the grace delay: sending it.
     """
     now = now or timezone.now()
-    counts = {"documents": 0, "cycle_documents": 0, "sheet_links": 0}
+    counts = {
+        "documents": 0,
+        "cycle_documents": 0,
+        "sheet_links": 0,
+        "order_confirmations": 0,
+    }
     for document_id in abandoned_documents(now).values_list("pk", flat=True):
         enqueue_on_commit(GENERATE_TASK, document_id)
         counts["documents"] += 1
@@ -98,6 +105,12 @@ def sweep(now=None) -> dict[str, int]:
         if _unsent_sheet_links(cycle):
             enqueue_on_commit("amap.orders.tasks.send_sheet_links_task", cycle.pk)
             counts["sheet_links"] += 1
+    unconfirmed = Order.objects.confirmed().filter(
+        confirmation_due_since__lt=now - grace_delay()
+    )
+    for order_id in unconfirmed.order_by("pk").values_list("pk", flat=True):
+        enqueue_on_commit(CONFIRMATION_TASK, order_id)
+        counts["order_confirmations"] += 1
     if any(counts.values()):
         logger.warning("Sweeper queued again: %s", counts)
     return counts
