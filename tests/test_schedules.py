@@ -13,6 +13,7 @@ EXPECTED = {
     "picking-lists": ("amap.orders.tasks.send_picking_lists_task", 15),
     "close-group-purchases": ("amap.groupbuy.tasks.close_due_campaigns_task", 5),
     "sweeper": ("amap.orders.tasks.sweep_task", 5),
+    "group-purchase-sweeper": ("amap.groupbuy.tasks.sweep_task", 5),
 }
 
 

@@ -62,7 +62,8 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.slow  # About 25 s: Django starts twice, then the cluster.
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
-@pytest.mark.django_db(transaction=True)
+# Restores the schedules the migrations created once the tables are flushed.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_workers_stop_within_the_grace_period_with_a_task_running(
     tmp_path, monkeypatch
 ):
