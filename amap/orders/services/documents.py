@@ -155,7 +155,8 @@ def request_document(
     Creates the row or queues a new generation when the stored file is missing
     or out of date. Idempotent while a generation is waiting or running (two
     clicks queue one task), unless that task was lost (`is_abandoned`).
-    `retry` queues again after a failure. `requested_by` is checked when given (None: a task).
+    `retry` queues again after a failure. `requested_by` is checked when
+    given (None: a task).
     """
     check_variant(kind=kind, fmt=fmt, landscape=landscape)
     distribution = Distribution.objects.select_related("cycle__collective").get(
