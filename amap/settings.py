@@ -184,11 +184,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES, _q_broker = cache_and_broker_settings(REDIS_URL)
 
+# Background work survives a dead worker (docs/decisions.md, "Leases, timeout
+# and retry"): a stored document's lease lapses after BACKGROUND_LEASE_SECONDS
+# unless its worker renews it; a task is killed after `timeout`; a task not
+# acknowledged is delivered again after `retry` (ORM broker), so that
+# lease < timeout < retry. `run_workers` stops the cluster within
+# Q_STOP_GRACE_SECONDS of a SIGTERM.
+BACKGROUND_LEASE_SECONDS = 120
+# Waiting or abandoned work older than this is queued again by the sweeper.
+BACKGROUND_GRACE_SECONDS = 300
+Q_STOP_GRACE_SECONDS = env.int("Q_STOP_GRACE_SECONDS", default=30)
 Q_CLUSTER = {
     "name": "amap",
     "workers": env.int("Q_WORKERS", default=2),
     "timeout": 300,
-    "retry": 360,
+    "retry": 420,
     "max_attempts": 3,
     "save_limit": 500,
     "catch_up": False,

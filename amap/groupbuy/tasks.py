@@ -23,3 +23,9 @@ def notify_minimum_not_met_task(campaign_id: int) -> int:
     from .services.notifications import notify_minimum_not_met
 
     return notify_minimum_not_met(campaign_id)
+
+
+def sweep_task() -> dict[str, int]:
+    from .services.recovery import sweep
+
+    return sweep()

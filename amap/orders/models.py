@@ -81,6 +81,11 @@ class Order(models.Model):
     created_at = models.DateTimeField(_("booked on"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed on"), auto_now=True)
     cancelled_at = models.DateTimeField(_("cancelled on"), null=True, blank=True)
+    # Set by each change, cleared in the transaction that emails the summary:
+    # the sweeper sends what a lost task did not (amap/orders/services/recovery.py).
+    confirmation_due_since = models.DateTimeField(
+        _("confirmation email due since"), null=True, blank=True
+    )
 
     objects = OrderQuerySet.as_manager()
 
@@ -609,6 +614,12 @@ class StoredDocument(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     generated_at = models.DateTimeField(_("generated at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # The worker generating it holds a lease: renewed at each stage, it lapses
+    # soon after the worker dies, and another run may then take the document.
+    claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
+    lease_expires_at = models.DateTimeField(
+        _("lease expires at"), null=True, blank=True
+    )
 
     objects = StoredDocumentQuerySet.as_manager()
 

@@ -29,3 +29,9 @@ def send_sheet_links_task(cycle_id: int) -> int:
     from .services.documents import send_sheet_links
 
     return send_sheet_links(cycle_id)
+
+
+def sweep_task() -> dict[str, int]:
+    from .services.recovery import sweep
+
+    return sweep()

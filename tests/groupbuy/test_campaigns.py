@@ -31,6 +31,7 @@ from amap.groupbuy.services.lifecycle import (
 )
 from amap.groupbuy.services.notifications import notify_allocation, notify_cancellation
 from amap.groupbuy.services.payments import cancel_payment, record_payment
+from amap.groupbuy.services.recovery import sweep
 from tests.factories import (
     DistributionFactory,
     GroupItemFactory,
@@ -883,3 +884,29 @@ def test_a_pledge_racing_the_closing_is_either_allocated_or_refused(
         assert late_pledge.allocated == 10
     else:
         assert outcomes == ["refused"] and late_pledge is None
+
+
+def test_the_sweeper_tells_members_once_when_the_allocation_email_was_lost(
+    pledged, django_capture_on_commit_callbacks
+):
+    """The campaign was allocated but its notification task died with the
+    worker: a few minutes later the sweeper emails each member, once."""
+    campaign, item, people = pledged
+    later = campaign.closes_at + dt.timedelta(minutes=1)
+    with django_capture_on_commit_callbacks():  # The task never runs.
+        close_campaign(campaign, now=later)
+    assert mail.outbox == []
+
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        assert sweep(now=later + dt.timedelta(minutes=1))["allocations"] == 0
+    assert queued == []  # Within the grace delay: the task may still run.
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep(now=later + dt.timedelta(minutes=10))["allocations"] == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
+
+    # The lost task delivered late, and the sweeper again: nothing more.
+    assert notify_allocation(campaign.pk) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep(now=later + dt.timedelta(minutes=15))["allocations"] == 0
+    assert len(mail.outbox) == len(people)

@@ -28,6 +28,8 @@ from amap.producers.models import MAX_QUANTITY, Offer
 
 from ..models import Order, OrderLine
 
+CONFIRMATION_TASK = "amap.orders.tasks.send_order_confirmation_task"
+
 
 @dataclass
 class OrderResult:
@@ -372,9 +374,13 @@ def _confirm(order: Order, refused: dict, *, changed: bool) -> OrderResult:
     order.total = sum(kept, ZERO)
     order.status = Order.Status.CONFIRMED
     order.cancelled_at = None
-    order.save(update_fields=["total", "status", "cancelled_at", "updated_at"])
+    fields = ["total", "status", "cancelled_at", "updated_at"]
     if changed:
-        enqueue_on_commit("amap.orders.tasks.send_order_confirmation_task", order.pk)
+        order.confirmation_due_since = timezone.now()
+        fields.append("confirmation_due_since")
+    order.save(update_fields=fields)
+    if changed:
+        enqueue_on_commit(CONFIRMATION_TASK, order.pk)
     return OrderResult(order=order, refused=refused)
 
 
@@ -415,26 +421,40 @@ def cancel_order(order: Order, *, cancelled_by) -> Order:
 
 
 def send_order_confirmation(*, order_id: int) -> bool:
-    """Email the member the summary of their order as it stands now.
+    """Email the member the summary of their order as it stands now, once per
+    change; returns whether it sent.
 
-    Sends nothing for a cancelled or vanished order; returns whether it sent.
+    The order's `confirmation_due_since` is cleared by a conditional update in
+    the transaction that sends: a second delivery of the task, or the
+    sweeper, finds nothing due and sends nothing; a failed send rolls back
+    and leaves it due for the sweeper. Sends nothing for a cancelled or
+    vanished order.
     """
-    order = (
-        Order.objects.confirmed()
-        .select_related("member", "distribution__pickup_point", "distribution__cycle")
-        .filter(pk=order_id)
-        .first()
-    )
-    if order is None or not order.member.email:
-        return False
-    lines = list(
-        order.lines.select_related("offer__product__producer").order_by(
-            "offer__product__producer__name", "offer__product__name"
+    with transaction.atomic():
+        claimed = (
+            Order.objects.confirmed()
+            .filter(pk=order_id, confirmation_due_since__isnull=False)
+            .update(confirmation_due_since=None)
         )
-    )
-    send_templated_email(
-        template="emails/orders/order_confirmed",
-        to=[order.member.email],
-        context={"order": order, "lines": lines, "distribution": order.distribution},
-    )
+        if not claimed:
+            return False
+        order = Order.objects.select_related(
+            "member", "distribution__pickup_point", "distribution__cycle"
+        ).get(pk=order_id)
+        if not order.member.email:
+            return False
+        lines = list(
+            order.lines.select_related("offer__product__producer").order_by(
+                "offer__product__producer__name", "offer__product__name"
+            )
+        )
+        send_templated_email(
+            template="emails/orders/order_confirmed",
+            to=[order.member.email],
+            context={
+                "order": order,
+                "lines": lines,
+                "distribution": order.distribution,
+            },
+        )
     return True

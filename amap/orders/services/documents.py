@@ -8,6 +8,9 @@ stored are regenerated after a change: nothing is built for nobody.
 """
 
 import logging
+import os
+import socket
+import uuid
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -40,9 +43,6 @@ from ..models import (
 logger = logging.getLogger(__name__)
 
 GENERATE_TASK = "amap.orders.tasks.generate_document_task"
-# A task that has not started (or finished) after this long was lost by its
-# worker (a restart, a crash): asking again queues a new one.
-STUCK_AFTER = timedelta(minutes=10)
 ERROR_MAX_LENGTH = 500
 
 Status = StoredDocument.Status
@@ -73,10 +73,24 @@ def is_current(document: StoredDocument, *, cycle: OrderCycle) -> bool:
     return document.is_current and document.generated_at >= frozen_since(cycle)
 
 
-def _is_stuck(document: StoredDocument, now) -> bool:
-    since = document.started_at if document.status == Status.RUNNING else None
-    since = since or document.requested_at
-    return since < now - STUCK_AFTER
+def lease_duration() -> timedelta:
+    return timedelta(seconds=settings.BACKGROUND_LEASE_SECONDS)
+
+
+def grace_delay() -> timedelta:
+    return timedelta(seconds=settings.BACKGROUND_GRACE_SECONDS)
+
+
+def is_abandoned(document: StoredDocument, now) -> bool:
+    """Its generation was lost: running with a lease that lapsed (the worker
+    died or was stopped), or waiting longer than the grace delay (the queued
+    task was lost with its worker or the queue)."""
+    if document.status == Status.RUNNING:
+        expires = document.lease_expires_at
+        return expires is None or expires <= now
+    if document.status == Status.PENDING:
+        return document.requested_at < now - grace_delay()
+    return False
 
 
 def _queue(document: StoredDocument, now) -> None:
@@ -90,8 +104,18 @@ def _queue(document: StoredDocument, now) -> None:
     document.stage = Stage.QUEUED
     document.progress = 0
     document.error = ""
+    document.claimed_by = ""
+    document.lease_expires_at = None
     document.save(
-        update_fields=["requested_at", "status", "stage", "progress", "error"]
+        update_fields=[
+            "requested_at",
+            "status",
+            "stage",
+            "progress",
+            "error",
+            "claimed_by",
+            "lease_expires_at",
+        ]
     )
     enqueue_on_commit(GENERATE_TASK, document.pk)
 
@@ -130,8 +154,9 @@ def request_document(
 
     Creates the row or queues a new generation when the stored file is missing
     or out of date. Idempotent while a generation is waiting or running (two
-    clicks queue one task), unless that task looks lost. `retry` queues again
-    after a failure. `requested_by` is checked when given (None: a task).
+    clicks queue one task), unless that task was lost (`is_abandoned`).
+    `retry` queues again after a failure. `requested_by` is checked when
+    given (None: a task).
     """
     check_variant(kind=kind, fmt=fmt, landscape=landscape)
     distribution = Distribution.objects.select_related("cycle__collective").get(
@@ -144,7 +169,7 @@ def request_document(
     if created:
         _queue(document, now)
         return document
-    if document.is_working and not _is_stuck(document, now):
+    if document.is_working and not is_abandoned(document, now):
         return document
     if document.status == Status.FAILED and not retry:
         return document
@@ -161,7 +186,7 @@ def _touch(documents) -> int:
     with transaction.atomic():
         touched = list(documents.select_for_update(of=("self",)).order_by("pk"))
         for document in touched:
-            waiting = document.is_working and not _is_stuck(document, now)
+            waiting = document.is_working and not is_abandoned(document, now)
             document.requested_at = now
             document.save(update_fields=["requested_at"])
             if not waiting:
@@ -227,17 +252,29 @@ def touch_member_sheets(*, member_ids: Iterable[int], collective_ids) -> int:
 # The task ---------------------------------------------------------------------
 
 
-def _set_stage(document_id: int, started_at, stage: str, progress: int) -> None:
-    """Show the organiser where the generation is (its own small write, seen at
-    once by the progress page)."""
-    StoredDocument.objects.filter(pk=document_id, started_at=started_at).update(
-        stage=stage, progress=progress
+def _worker_token() -> str:
+    """Who claims a document: this process, and this run (two runs in one
+    worker are two claims)."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:16]}"
+
+
+def _set_stage(document_id: int, token: str, stage: str, progress: int) -> bool:
+    """Show the organiser where the generation is, and renew the lease (its
+    own small write, seen at once by the progress page). False when the claim
+    was lost: another run took the document over, or it was deleted."""
+    return bool(
+        StoredDocument.objects.filter(pk=document_id, claimed_by=token).update(
+            stage=stage,
+            progress=progress,
+            lease_expires_at=timezone.now() + lease_duration(),
+        )
     )
 
 
-def _claim(document_id: int, now) -> StoredDocument | None:
-    """Take a waiting document (or one whose worker was lost); None if another
-    worker has it or there is nothing to do."""
+def _claim(document_id: int, now, token: str) -> StoredDocument | None:
+    """Take a waiting document, or one whose worker's lease lapsed; None when
+    another worker holds a live lease or there is nothing to do (ready, failed,
+    deleted)."""
     with transaction.atomic():
         document = (
             StoredDocument.objects.select_for_update(of=("self",))
@@ -248,15 +285,34 @@ def _claim(document_id: int, now) -> StoredDocument | None:
         )
         if document is None:
             return None
-        stuck = document.status == Status.RUNNING and _is_stuck(document, now)
-        if document.status != Status.PENDING and not stuck:
+        taken_over = document.status == Status.RUNNING and is_abandoned(document, now)
+        if document.status != Status.PENDING and not taken_over:
             return None
+        if taken_over:
+            logger.warning(
+                "Taking over %s from %s (lease lapsed at %s)",
+                document,
+                document.claimed_by,
+                document.lease_expires_at,
+            )
         document.status = Status.RUNNING
         document.stage = Stage.READING
         document.progress = 10
         document.started_at = now
         document.error = ""
-        document.save(update_fields=["status", "stage", "progress", "started_at"])
+        document.claimed_by = token
+        document.lease_expires_at = now + lease_duration()
+        document.save(
+            update_fields=[
+                "status",
+                "stage",
+                "progress",
+                "started_at",
+                "error",
+                "claimed_by",
+                "lease_expires_at",
+            ]
+        )
         return document
 
 
@@ -266,45 +322,56 @@ def _error_text(error: Exception) -> str:
 
 
 def generate_document(document_id: int) -> bool:
-    """The task body: build the document and store it; True when stored.
+    """The task body: build the document and store it; True only when this run
+    stored the file.
 
     Waiting → running → ready, with the stage and progress saved at each step.
+    The run claims the document with a lease, renewed at each step: a task
+    delivered twice, or again after its worker died, finds a live lease and
+    does nothing, or a lapsed one and takes the document over; a run that lost
+    its claim throws its file away. A document already ready is left alone.
     A failure marks it failed with the error, and keeps the previous file. The
     new file is written first and then switched to in one update, so a
     download never sees a half-written file; the old file is deleted after
     commit. If the data changed while it ran, it queues itself again.
     """
     started_at = timezone.now()
-    document = _claim(document_id, started_at)
+    token = _worker_token()
+    document = _claim(document_id, started_at, token)
     if document is None:
         return False
     distribution = document.distribution
     try:
-        _set_stage(document.pk, started_at, Stage.BUILDING, 30)
+        if not _set_stage(document.pk, token, Stage.BUILDING, 30):
+            return False
         built = sheet_exports.build_document(
             distribution=distribution,
             kind=document.kind,
             fmt=document.fmt,
             landscape=document.landscape,
         )
-        _set_stage(document.pk, started_at, Stage.SAVING, 90)
+        if not _set_stage(document.pk, token, Stage.SAVING, 90):
+            return False
         new_name = default_storage.save(
             stored_document_path(document, built.filename), ContentFile(built.content)
         )
     except Exception as error:
         logger.exception("Could not generate %s", document)
-        StoredDocument.objects.filter(pk=document.pk, started_at=started_at).update(
-            status=Status.FAILED, error=_error_text(error)
+        StoredDocument.objects.filter(pk=document.pk, claimed_by=token).update(
+            status=Status.FAILED,
+            error=_error_text(error),
+            claimed_by="",
+            lease_expires_at=None,
         )
         return False
-    return _switch_file(document.pk, started_at, new_name, built)
+    return _switch_file(document.pk, token, started_at, new_name, built)
 
 
-def _switch_file(document_id: int, started_at, new_name: str, built) -> bool:
+def _switch_file(document_id: int, token: str, started_at, new_name: str, built):
     with transaction.atomic():
         document = (
             StoredDocument.objects.select_for_update()
-            .filter(pk=document_id, started_at=started_at)
+            .filter(pk=document_id, claimed_by=token)
             .first()
         )
         if document is None:
@@ -320,6 +387,8 @@ def _switch_file(document_id: int, started_at, new_name: str, built) -> bool:
         document.stage = Stage.DONE
         document.progress = 100
         document.error = ""
+        document.claimed_by = ""
+        document.lease_expires_at = None
         document.save()
         if old_name and old_name != new_name:
             transaction.on_commit(lambda: default_storage.delete(old_name))
