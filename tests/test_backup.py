@@ -26,7 +26,11 @@ from tests.factories import (
     SubscriptionFactory,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Transactional (the backup reads the database from another connection);
+# serialized_rollback puts back what the migrations created (home page,
+# schedules), which the flush after a transactional test would wipe for the
+# tests that follow on the same worker.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",
