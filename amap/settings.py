@@ -48,12 +48,14 @@ def cache_and_broker_settings(redis_url: str | None) -> tuple[dict, dict]:
     """The `CACHES` setting and the broker part of `Q_CLUSTER` for a `REDIS_URL`.
 
     Without Redis, the cache is local memory and django-q2 uses the database
-    as its broker, so a single machine needs no other service.
+    as its broker, so a single machine needs no other service. With Redis,
+    the cache fails open (amap/cache.py): a Redis that is down slows nothing
+    and breaks no page.
     """
     if redis_url:
         caches = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "amap.cache.FailOpenRedisCache",
                 "LOCATION": redis_url,
             }
         }

@@ -78,7 +78,7 @@ def test_a_redis_url_gives_a_redis_cache_and_broker():
 
     assert caches == {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "amap.cache.FailOpenRedisCache",
             "LOCATION": url,
         }
     }
