@@ -12,6 +12,7 @@ EXPECTED = {
     "close-due-cycles": ("amap.distribution.tasks.close_due_cycles_task", 5),
     "picking-lists": ("amap.orders.tasks.send_picking_lists_task", 15),
     "close-group-purchases": ("amap.groupbuy.tasks.close_due_campaigns_task", 5),
+    "dispatch-outbox": ("amap.operations.tasks.dispatch_outbox_task", 1),
 }
 
 
