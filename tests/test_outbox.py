@@ -95,7 +95,11 @@ def test_an_order_placed_while_the_queue_is_down_is_saved_and_its_email_comes_la
     assert order.status == Order.Status.CONFIRMED
     assert mail.outbox == []
     task = OutboxTask.objects.get()
-    assert (task.func, task.args, task.dispatched_at) == (CONFIRMATION, [order.pk], None)
+    assert (task.func, task.args, task.dispatched_at) == (
+        CONFIRMATION,
+        [order.pk],
+        None,
+    )
     assert task.attempts == 1
     assert "ConnectionError" in task.last_error
 
@@ -150,10 +154,13 @@ def test_with_the_queue_up_the_task_runs_at_commit_and_is_marked_dispatched(
 
 
 def test_a_rolled_back_write_leaves_no_task(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            enqueue_on_commit(CONFIRMATION, 1)
-            raise RuntimeError
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        enqueue_on_commit(CONFIRMATION, 1)
+        raise RuntimeError
 
     assert not OutboxTask.objects.exists()
 
