@@ -69,6 +69,11 @@ class FailOpenRedisCache(RedisCache):
             logger.warning("Cache reachable again.")
         return result
 
+    def ping(self) -> None:
+        """Ask Redis directly, raising its error: for the health check, which
+        must tell an unreachable cache from an empty one."""
+        self._cache.get_client(write=True).ping()
+
     def add(self, key, value, timeout=None, version=None):
         # An empty cache takes the key: allauth's rate limits take a lock with
         # `add`, and a refused lock would refuse every login.
