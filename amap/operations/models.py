@@ -21,7 +21,7 @@ class OutboxTask(models.Model):
     func = models.CharField(_("task"), max_length=200)
     args = models.JSONField(_("arguments"), default=list, blank=True)
     kwargs = models.JSONField(_("named arguments"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True, db_index=True)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     dispatched_at = models.DateTimeField(
         _("dispatched"), null=True, blank=True, db_index=True

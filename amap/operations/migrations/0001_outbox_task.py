@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
                 ('func', models.CharField(max_length=200, verbose_name='task')),
                 ('args', models.JSONField(blank=True, default=list, verbose_name='arguments')),
                 ('kwargs', models.JSONField(blank=True, default=dict, verbose_name='named arguments')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
+                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='recorded')),
                 ('claimed_at', models.DateTimeField(blank=True, null=True, verbose_name='claimed')),
                 ('dispatched_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='dispatched')),
                 ('attempts', models.PositiveIntegerField(default=0, verbose_name='failed attempts')),
