@@ -7,7 +7,7 @@ README's "Configuration" section for the list.
 
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
@@ -48,18 +48,30 @@ def cache_and_broker_settings(redis_url: str | None) -> tuple[dict, dict]:
     """The `CACHES` setting and the broker part of `Q_CLUSTER` for a `REDIS_URL`.
 
     Without Redis, the cache is local memory and django-q2 uses the database
-    as its broker, so a single machine needs no other service.
+    as its broker, so a single machine needs no other service. With Redis,
+    the cache fails open (amap/cache.py): a Redis that is down slows nothing
+    and breaks no page.
     """
     if redis_url:
         caches = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "amap.cache.FailOpenRedisCache",
                 "LOCATION": redis_url,
             }
         }
-        return caches, {"redis": redis_url}
+        return caches, {"redis": broker_url(redis_url)}
     caches = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     return caches, {"orm": "default"}
+
+
+def broker_url(redis_url: str) -> str:
+    """`redis_url` with a connection timeout (unless it sets one): a web
+    process handing a task to an unreachable Redis gives up after a second
+    and leaves the task in the outbox."""
+    parts = urlsplit(redis_url)
+    query = dict(parse_qsl(parts.query))
+    query.setdefault("socket_connect_timeout", "1")
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def tile_origin(url: str) -> str:

@@ -27,6 +27,16 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _no_failure_remembered():
+    """A queue or cache failure in one test does not pause the next one's."""
+    from amap import cache
+    from amap.operations import outbox
+
+    outbox.reset_pause()
+    cache.reset_state()
+
+
+@pytest.fixture(autouse=True)
 def _no_charter_version_cached():
     """No charter version exists until a test publishes one (publishing clears
     the cached number): the charter middleware then costs no query, whichever

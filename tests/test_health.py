@@ -13,6 +13,8 @@ from django.utils import timezone
 from django_q.models import OrmQ, Schedule
 
 from amap.operations import health
+from amap.operations.models import OutboxTask
+from amap.settings import cache_and_broker_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +86,30 @@ def test_the_cache_down_is_degraded_not_down(client, settings):
     assert body["checks"]["cache"]["status"] == "fail"
     assert body["checks"]["database"]["status"] == "ok"
     assert "127.0.0.1" not in response.content.decode()  # no address shown
+
+
+def test_the_fail_open_cache_down_is_degraded_too(client, settings):
+    settings.CACHES = cache_and_broker_settings("redis://127.0.0.1:1/0")[0]
+
+    body = client.get(URL).json()
+
+    assert body["status"] == "degraded"
+    assert body["checks"]["cache"]["status"] == "fail"
+    assert body["checks"]["cache"]["error"] == "ConnectionError"
+
+
+def test_a_task_left_in_the_outbox_too_long_is_degraded(client, settings):
+    settings.HEALTH_QUEUE_MAX_AGE = 600
+    task = OutboxTask.objects.create(func="amap.orders.tasks.x")
+    OutboxTask.objects.filter(pk=task.pk).update(
+        created_at=timezone.now() - timedelta(minutes=20)
+    )
+
+    body = client.get(URL).json()
+
+    assert body["status"] == "degraded"
+    assert body["checks"]["queue"]["outbox_pending"] == 1
+    assert body["checks"]["queue"]["oldest_outbox_seconds"] >= 1200
 
 
 def test_a_task_waiting_too_long_is_degraded(client, settings):

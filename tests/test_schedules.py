@@ -14,6 +14,7 @@ EXPECTED = {
     "close-group-purchases": ("amap.groupbuy.tasks.close_due_campaigns_task", 5),
     "sweeper": ("amap.orders.tasks.sweep_task", 5),
     "group-purchase-sweeper": ("amap.groupbuy.tasks.sweep_task", 5),
+    "dispatch-outbox": ("amap.operations.tasks.dispatch_outbox_task", 1),
 }
 
 

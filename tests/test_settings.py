@@ -78,11 +78,17 @@ def test_a_redis_url_gives_a_redis_cache_and_broker():
 
     assert caches == {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "amap.cache.FailOpenRedisCache",
             "LOCATION": url,
         }
     }
-    assert broker == {"redis": url}
+    assert broker == {"redis": f"{url}?socket_connect_timeout=1"}
+
+
+def test_a_connection_timeout_in_the_redis_url_is_kept():
+    url = "redis://127.0.0.1:6379/1?socket_connect_timeout=3"
+
+    assert cache_and_broker_settings(url)[1] == {"redis": url}
 
 
 @pytest.mark.parametrize("url", [None, ""])

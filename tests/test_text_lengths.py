@@ -34,6 +34,9 @@ from tests.factories import DistributionFactory, PickupPointFactory
 NOT_TYPED = {
     # The reason a document failed, written by the background job (cut short).
     "orders.StoredDocument.error",
+    # Why an outbox task could not be handed over, written by the dispatcher
+    # (cut short).
+    "operations.OutboxTask.last_error",
     # The charter's HTML, copied from the charter page whose text is limited.
     "members.CharterVersion.body",
 }

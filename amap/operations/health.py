@@ -22,13 +22,15 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import Min
+from django.db.models import Count, Min
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django_q.brokers import get_broker
 from django_q.brokers.orm import ORM
 from django_q.models import OrmQ, Schedule
+
+from .models import OutboxTask
 
 OK = "ok"
 DEGRADED = "degraded"
@@ -83,6 +85,9 @@ def check_database() -> dict:
 
 def check_cache() -> dict:
     def round_trip():
+        # The Redis cache fails open (amap/cache.py): ask Redis itself.
+        if ping := getattr(cache, "ping", None):
+            ping()
         key = f"health:{uuid.uuid4().hex}"
         cache.set(key, "ok", 10)
         value = cache.get(key)
@@ -96,7 +101,8 @@ def check_cache() -> dict:
 
 def check_queue() -> dict:
     """Tasks waiting too long, or schedules not run on time, mean that no
-    worker (`qcluster`) is taking work."""
+    worker (`qcluster`) is taking work; tasks left in the outbox, that the
+    queue was unreachable when they were written."""
     now = timezone.now()
     broker = get_broker()
     details: dict = {}
@@ -114,8 +120,17 @@ def check_queue() -> dict:
         .aggregate(first=Min("next_run"))["first"]
     )
     details["schedules_late_seconds"] = _seconds(now - next_run) if next_run else 0
+    outbox = OutboxTask.objects.pending().aggregate(
+        count=Count("pk"), oldest=Min("created_at")
+    )
+    details["outbox_pending"] = outbox["count"]
+    details["oldest_outbox_seconds"] = (
+        _seconds(now - outbox["oldest"]) if outbox["oldest"] else 0
+    )
     late = max(
-        details.get("oldest_queued_seconds", 0), details["schedules_late_seconds"]
+        details.get("oldest_queued_seconds", 0),
+        details["schedules_late_seconds"],
+        details["oldest_outbox_seconds"],
     )
     if late > _queue_max_age():
         details["status"] = FAIL
