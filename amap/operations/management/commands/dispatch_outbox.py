@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from amap.operations.outbox import dispatch_pending, prune_dispatched
 
@@ -19,4 +20,10 @@ class Command(BaseCommand):
     def handle(self, *args, queue_only=False, **options):
         sent = dispatch_pending(run_if_queue_down=not queue_only)
         pruned = prune_dispatched()
-        self.stdout.write(f"{sent} task(s) dispatched, {pruned} old row(s) deleted.")
+        dispatched = ngettext(
+            "%(count)s task dispatched", "%(count)s tasks dispatched", sent
+        ) % {"count": sent}
+        deleted = ngettext(
+            "%(count)s old row deleted", "%(count)s old rows deleted", pruned
+        ) % {"count": pruned}
+        self.stdout.write(f"{dispatched}, {deleted}.")
