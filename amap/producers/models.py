@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from amap.locations import Located, position_in_range
 from amap.members.models import Collective, InvitationBase
@@ -490,6 +491,9 @@ class Offer(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = OfferQuerySet.as_manager()
+    # Who changed the quantity or the price, and when (`booked` moves with
+    # every booking by a plain UPDATE, which is not recorded here).
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("offer")

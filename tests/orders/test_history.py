@@ -198,7 +198,9 @@ def test_an_order_history_is_shown_to_its_organiser_only(
         received_by=organiser,
     )
 
-    assert as_user(other_organiser).get(order_page(collective, order)).status_code == 404
+    assert (
+        as_user(other_organiser).get(order_page(collective, order)).status_code == 404
+    )
     assert as_user(member).get(order_page(collective, order)).status_code == 404
     page = as_user(organiser).get(order_page(collective, order)).content.decode()
     history = page[page.index('id="history"') :]
@@ -237,7 +239,12 @@ def test_an_undone_instalment_payment_shows_by_whom_on_its_page(
 
 
 def test_history_pages_take_a_fixed_number_of_queries(
-    as_user, organiser, collective, distribution, producer, django_assert_max_num_queries
+    as_user,
+    organiser,
+    collective,
+    distribution,
+    producer,
+    django_assert_max_num_queries,
 ):
     person = MembershipFactory(collective=collective).user
     offers = [
