@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from amap.money import format_euros, format_quantity
 from amap.orders.models import Order, OrderLine
-from amap.orders.picking import picking_list_csv
 from amap.orders.permissions import member_orders
+from amap.orders.picking import picking_list_csv
 from amap.orders.selectors.booking import order_with_lines
 from amap.orders.selectors.export import collective_export
 from amap.orders.selectors.producer_bookings import producer_bookings
@@ -205,9 +206,11 @@ def test_an_order_history_is_shown_to_its_organiser_only(
     page = as_user(organiser).get(order_page(collective, order)).content.decode()
     history = page[page.index('id="history"') :]
     assert "History" in history
-    assert "3 kg" in history or "3 " in history  # the quantity before
-    assert "Carottes" in history
-    assert "2.35\xa0€" in history or "2,35\xa0€" in history
+    unit = carrots.product.unit
+    before, after = format_quantity(D(3), unit), format_quantity(D(1), unit)
+    assert f"Carottes: {before} → {after}." in history
+    assert f"Carottes: {before} added." in history
+    assert f"Payment of {format_euros(D('2.35'))} recorded" in history
     assert "CHQ 77" in history
     assert str(member.get_full_name() or member) in history
     assert str(organiser.get_full_name() or organiser) in history
@@ -268,7 +271,7 @@ def test_history_pages_take_a_fixed_number_of_queries(
         )
     assert order.history.count() >= 7
     client = as_user(organiser)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(10):
         response = client.get(order_page(collective, order))
     assert response.status_code == 200
 
@@ -279,6 +282,6 @@ def test_history_pages_take_a_fixed_number_of_queries(
         )
         cancel_instalment_payment(instalment=instalment, cancelled_by=organiser)
     url = reverse("orders:instalment_history", args=[collective.slug, instalment.pk])
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(7):
         response = client.get(url)
     assert response.content.decode().count("Payment undone") == 5
