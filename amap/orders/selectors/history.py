@@ -20,7 +20,8 @@ class HistoryEntry:
 
     - `order_placed`, `order_cancelled`, `order_confirmed` (booked again);
     - `line_added`, `line_changed`, `line_removed` (`product`, `unit`,
-      `before`, `after`: quantities);
+      `before`, `after`: quantities), `line_set` (`after`; the first copy of
+      a line saved before history was kept);
     - `payment_received`, `payment_removed` (`amount`, `method`, `reference`,
       `received_at`);
     - `instalment_scheduled` (`amount`, `due_date`), `instalment_changed`
@@ -61,9 +62,9 @@ def _order_entries(order_pk: int) -> list[HistoryEntry]:
     entries = []
     for before, record in _pairs(_by_date(Order.history.filter(id=order_pk))):
         entry = HistoryEntry(when=record.history_date, who=record.history_user, kind="")
-        if before is None:
+        if before is None and record.history_type == "+":
             entry.kind = "order_placed"
-        elif before.status != record.status:
+        elif (before.status if before else None) != record.status:
             entry.kind = (
                 "order_cancelled"
                 if record.status == Order.Status.CANCELLED
@@ -81,10 +82,16 @@ def _line_entries(order_pk: int) -> list[HistoryEntry]:
         OrderLine.history.filter(order_id=order_pk).select_related("offer__product")
     )
     for before, record in _pairs(records):
-        old = before.quantity if before is not None else Decimal(0)
+        if before is None and record.history_type == "~":
+            # Saved before history was kept: what it was is not known.
+            old = None
+        else:
+            old = before.quantity if before is not None else Decimal(0)
         if old == record.quantity or record.history_type == "-":
             continue
-        if not old:
+        if old is None:
+            kind = "line_set"
+        elif not old:
             kind = "line_added"
         elif not record.quantity:
             kind = "line_removed"
@@ -148,8 +155,12 @@ def instalment_history(instalment: Instalment) -> list[HistoryEntry]:
             due_date=record.due_date,
         )
         paid = None  # the copy whose payment the entry shows
-        if before is None:
+        if before is None and record.history_type == "+":
             entry.kind = "instalment_scheduled"
+        elif before is None:  # saved before history was kept
+            if record.paid_at is None:
+                continue
+            entry.kind, paid = "instalment_paid", record
         elif before.paid_at is None and record.paid_at is not None:
             entry.kind, paid = "instalment_paid", record
         elif before.paid_at is not None and record.paid_at is None:
