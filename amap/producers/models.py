@@ -434,6 +434,16 @@ class Product(models.Model):
         )
 
 
+class _OfferHistory(HistoricalRecords):
+    """An offer's changes, not its deletion: an offer is deleted only while no
+    order line ever pointed to it (they protect it), so nothing a dispute
+    needs goes with it, and the stock grid deletes many at once without a
+    history row each."""
+
+    def post_delete(self, instance, using=None, **kwargs):
+        return None
+
+
 class OfferQuerySet(models.QuerySet):
     def for_cycle(self, cycle):
         return self.filter(cycle=cycle)
@@ -493,7 +503,7 @@ class Offer(models.Model):
     objects = OfferQuerySet.as_manager()
     # Who changed the quantity or the price, and when (`booked` moves with
     # every booking by a plain UPDATE, which is not recorded here).
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = _OfferHistory(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("offer")
