@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "django_q",
     "leaflet",
     "csp",
+    "simple_history",
     # Django's widget templates, for the project's form renderer.
     "django.forms",
     # Admin modules are discovered in amap.urls, skipping django-leaflet's
@@ -160,6 +161,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # The "who" of the history of orders, payments, subscriptions, absences
+    # and offers, when a service does not name it.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "amap.members.middleware.CharterMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]

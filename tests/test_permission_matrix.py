@@ -196,6 +196,7 @@ MATRIX = {
     "orders:document_retry":                      ("document",           "LOGIN DENY  DENY  DENY  DENY  CMD   DENY  DENY"),
     "orders:document_stored":                     ("document",           "LOGIN DENY  DENY  DENY  DENY  OK    DENY  DENY"),
     "orders:instalment_payment_cancel":           ("instalment",         "LOGIN DENY  DENY  DENY  DENY  CMD   DENY  DENY"),
+    "orders:instalment_history":                  ("instalment",         "LOGIN DENY  DENY  DENY  DENY  OK    DENY  DENY"),
     "orders:my_payments":                         (None,                 "LOGIN OK    OK    OK    OK    OK    OK    OK"),
     "orders:order_cancel":                        ("order",              "LOGIN CMD   DENY  DENY  DENY  DENY  DENY  DENY"),
     "orders:order_detail":                        ("order",              "LOGIN OK    DENY  DENY  DENY  DENY  DENY  DENY"),

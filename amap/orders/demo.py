@@ -234,6 +234,7 @@ def _pay_some(subscription, organiser, rng) -> None:
             else "Virement adhésion"
         )
         instalment.recorded_by = organiser
+        instalment._history_user = organiser
         instalment.save(update_fields=["paid_at", "method", "reference", "recorded_by"])
 
 

@@ -1,9 +1,13 @@
 """Demo orders: most members booked in the last weeks' cycles and the open one."""
 
 import random
+from datetime import timedelta
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from amap.distribution.models import Distribution, OrderCycle, UsualPickupPoint
 from amap.members.models import Membership
@@ -53,6 +57,7 @@ def build_orders(*, collectives: dict, past_cycles: int = 4) -> int:
             .filter(collective=collective)
             .values_list("user_id", flat=True)
         )
+        people = get_user_model().objects.in_bulk(members)
         usual = dict(
             UsualPickupPoint.objects.filter(collective=collective).values_list(
                 "user_id", "pickup_point_id"
@@ -94,6 +99,9 @@ def build_orders(*, collectives: dict, past_cycles: int = 4) -> int:
                     iter(distributions.values())
                 )
                 order = Order(member_id=user_id, distribution=distribution)
+                # Their history says they booked on the cycle's first day.
+                order._history_user = people[user_id]
+                order._history_date = min(now, cycle.opens_at + timedelta(days=1))
                 chosen = rng.sample(offers, min(len(offers), rng.randint(2, 5)))
                 order_lines = []
                 for offer in chosen:
@@ -115,15 +123,17 @@ def build_orders(*, collectives: dict, past_cycles: int = 4) -> int:
                             amount=amount,
                         )
                     )
+                    order_lines[-1]._history_user = order._history_user
+                    order_lines[-1]._history_date = order._history_date
                 if not order_lines:
                     continue
                 order.total = sum((line.amount for line in order_lines), ZERO)
                 orders.append(order)
                 lines.extend(order_lines)
-            Order.objects.bulk_create(orders)
+            bulk_create_with_history(orders, Order)
             for line in lines:
                 line.order_id = line.order.pk
-            OrderLine.objects.bulk_create(lines)
+            bulk_create_with_history(lines, OrderLine)
             for offer in offers:
                 offer.booked = booked[offer.pk]
             Offer.objects.bulk_update(offers, ["booked"])
@@ -158,3 +168,63 @@ def record_past_closings(collectives) -> int:
         ignore_conflicts=True,
     )
     return len(cycles)
+
+
+def build_history_examples(*, collective, member, organiser) -> bool:
+    """A story for the organisers' "History" lists: the demo member changed
+    their latest order of `collective` two days after the cycle opened (one
+    product set to 0, one quantity changed) and paid part of it; an organiser
+    undid an instalment payment recorded by mistake. The order's cycle is
+    usually closed already, so its change is written as the booking service
+    would have, with its date; the undo goes through the service.
+    Idempotent; whether it wrote anything."""
+    from .models import Instalment, Order, OrderPayment
+    from .services.payments import cancel_instalment_payment
+
+    in_collective = {"subscription__contract__collective": collective}
+    if Instalment.history.filter(
+        **in_collective, history_type="~", paid_at__isnull=True
+    ).exists():
+        return False
+    order = (
+        Order.objects.confirmed()
+        .filter(member=member, distribution__cycle__collective=collective)
+        .select_related("distribution__cycle")
+        .order_by("-distribution__date")
+        .first()
+    )
+    lines = list(order.lines.live().select_related("offer")) if order else []
+    if len(lines) >= 2:
+        when = min(timezone.now(), order.distribution.cycle.opens_at + timedelta(2))
+        removed, changed = lines[0], lines[1]
+        Offer.objects.filter(pk=removed.offer_id).update(
+            booked=F("booked") - removed.quantity
+        )
+        removed.quantity = removed.amount = ZERO
+        changed.quantity += 1
+        Offer.objects.filter(pk=changed.offer_id).update(booked=F("booked") + 1)
+        changed.amount = line_amount(changed.quantity, changed.unit_price)
+        for line in (removed, changed):
+            line._history_user, line._history_date = member, when
+            line.save(update_fields=["quantity", "amount"])
+        order.total = sum((line.amount for line in order.lines.live()), ZERO)
+        order._history_user, order._history_date = member, when
+        order.save(update_fields=["total", "updated_at"])
+        payment = OrderPayment(
+            order=order,
+            amount=min(order.total, Decimal("5.00")),
+            method="cash",
+            received_at=when + timedelta(hours=1),
+            recorded_by=organiser,
+        )
+        payment._history_user = organiser
+        payment._history_date = payment.received_at
+        payment.save()
+    paid = (
+        Instalment.objects.filter(**in_collective, paid_at__isnull=False)
+        .order_by("due_date", "pk")
+        .first()
+    )
+    if paid is not None:
+        cancel_instalment_payment(instalment=paid, cancelled_by=organiser)
+    return True

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from amap.distribution.models import Distribution
 from amap.members.models import Collective
@@ -46,9 +47,9 @@ class OrderQuerySet(models.QuerySet):
         return self.prefetch_related(
             Prefetch(
                 "lines",
-                queryset=OrderLine.objects.select_related(
-                    "offer__product__producer"
-                ).order_by("offer__product__producer__name", "offer__product__name"),
+                queryset=OrderLine.objects.live()
+                .select_related("offer__product__producer")
+                .order_by("offer__product__producer__name", "offer__product__name"),
             )
         )
 
@@ -88,6 +89,7 @@ class Order(models.Model):
     )
 
     objects = OrderQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("order")
@@ -110,8 +112,24 @@ class Order(models.Model):
         return reverse("orders:order_detail", args=[self.pk])
 
 
+class OrderLineQuerySet(models.QuerySet):
+    def live(self):
+        """The lines not set to 0. A line the member set to 0 stays, with
+        quantity and amount 0, as history; every reader skips it. A cancelled
+        order's lines keep their quantities (what was cancelled)."""
+        return self.filter(quantity__gt=0)
+
+    def counted(self):
+        """The lines that count in sheets, picking lists, totals and volumes:
+        live lines of confirmed orders."""
+        return self.live().filter(order__status=Order.Status.CONFIRMED)
+
+
 class OrderLine(models.Model):
-    """A quantity of one offer; the amount is rounded once, here, at the line."""
+    """A quantity of one offer; the amount is rounded once, here, at the line.
+
+    Never deleted: a line set to 0 keeps its row with quantity 0 (see
+    `OrderLineQuerySet.live`), and its history says what it was."""
 
     order = models.ForeignKey(
         Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order")
@@ -128,6 +146,9 @@ class OrderLine(models.Model):
     )
     amount = models.DecimalField(_("amount (€)"), max_digits=10, decimal_places=2)
 
+    objects = OrderLineQuerySet.as_manager()
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("order line")
         verbose_name_plural = _("order lines")
@@ -137,7 +158,8 @@ class OrderLine(models.Model):
                 fields=["order", "offer"], name="order_line_one_per_offer"
             ),
             models.CheckConstraint(
-                condition=Q(quantity__gt=0), name="order_line_quantity_positive"
+                condition=Q(quantity__gte=0),
+                name="order_line_quantity_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(amount__gte=0), name="order_line_amount_not_negative"
@@ -334,6 +356,7 @@ class Subscription(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled on"), null=True, blank=True)
 
     objects = SubscriptionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("subscription")
@@ -393,6 +416,8 @@ class Instalment(models.Model):
         verbose_name=_("recorded by"),
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("instalment")
         verbose_name_plural = _("instalments")
@@ -450,6 +475,8 @@ class OrderPayment(ReceivedPayment):
         verbose_name=_("order"),
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("order payment")
         verbose_name_plural = _("order payments")
@@ -499,6 +526,8 @@ class Absence(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("recorded on"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("cancelled on"), null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("absence")

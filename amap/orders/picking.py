@@ -18,7 +18,7 @@ from amap.money import format_amount, format_number, unit_name
 from amap.pdf import render_pdf
 from amap.producers.models import Producer
 
-from .models import Contract, Order, OrderLine, PickingListSent, Subscription
+from .models import Contract, OrderLine, PickingListSent, Subscription
 from .selectors.producer_bookings import ProducerBookings, producer_bookings
 from .spreadsheets import neutralise
 
@@ -132,8 +132,8 @@ def _cycles_to_send(now):
     if not cycle_ids:
         return set()
     pairs = set(
-        OrderLine.objects.filter(
-            order__status=Order.Status.CONFIRMED,
+        OrderLine.objects.counted()
+        .filter(
             order__distribution__cycle__in=cycle_ids,
             order__distribution__cancelled=False,
         )

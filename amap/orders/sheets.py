@@ -22,7 +22,7 @@ from amap.distribution.models import Distribution, Shift, ShiftAssignment
 from amap.money import ZERO, format_number, format_quantity
 
 from .hooks import collected_lines
-from .models import Absence, Order, OrderLine
+from .models import Absence, OrderLine
 from .selectors.balances import amounts_due_by_member
 from .selectors.contracts import ContractBasket, baskets_for_distributions
 from .selectors.producer_bookings import BasketTotal, ProductTotal
@@ -239,9 +239,8 @@ def _load(distributions, *, shifts=True, others=True) -> _Loaded:
     if not by_pk:
         return loaded
     lines = (
-        OrderLine.objects.filter(
-            order__distribution__in=by_pk, order__status=Order.Status.CONFIRMED
-        )
+        OrderLine.objects.counted()
+        .filter(order__distribution__in=by_pk)
         .select_related("order__member", "offer__product__producer")
         .order_by("offer__product__producer__name", "offer__product__name", "pk")
     )

@@ -74,7 +74,7 @@ class Selection:
 
     def lines(self):
         """The order lines that count, of the collective only."""
-        return OrderLine.objects.filter(self._filter("order__distribution__"))
+        return OrderLine.objects.live().filter(self._filter("order__distribution__"))
 
     def _filter(self, prefix: str) -> Q:
         q = Q(

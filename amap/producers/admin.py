@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
 
 from amap.uploads import UploadAdminMixin
 
@@ -120,7 +121,7 @@ class ProductAdmin(UploadAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Offer)
-class OfferAdmin(admin.ModelAdmin):
+class OfferAdmin(SimpleHistoryAdmin):
     list_display = ["product", "cycle", "quantity_available", "booked", "price"]
     list_filter = ["cycle__collective", "product__producer"]
     search_fields = ["product__name", "product__producer__name"]

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from amap.locations import Located, position_in_range
 from amap.members.models import Collective, InvitationBase
@@ -433,6 +434,16 @@ class Product(models.Model):
         )
 
 
+class _OfferHistory(HistoricalRecords):
+    """An offer's changes, not its deletion: an offer is deleted only while no
+    order line ever pointed to it (they protect it), so nothing a dispute
+    needs goes with it, and the stock grid deletes many at once without a
+    history row each."""
+
+    def post_delete(self, instance, using=None, **kwargs):
+        return None
+
+
 class OfferQuerySet(models.QuerySet):
     def for_cycle(self, cycle):
         return self.filter(cycle=cycle)
@@ -490,6 +501,9 @@ class Offer(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = OfferQuerySet.as_manager()
+    # Who changed the quantity or the price, and when (`booked` moves with
+    # every booking by a plain UPDATE, which is not recorded here).
+    history = _OfferHistory(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("offer")

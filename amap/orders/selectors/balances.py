@@ -58,12 +58,14 @@ def collective_instalments(collective):
     )
 
 
-def collective_orders(collective):
-    """Confirmed one-off orders of the collective with what is paid and due."""
+def collective_orders(collective, *, cancelled: bool = False):
+    """Confirmed one-off orders of the collective with what is paid and due
+    (and the cancelled ones too with `cancelled=True`, for their history)."""
+    orders = Order.objects.filter(distribution__cycle__collective=collective)
+    if not cancelled:
+        orders = orders.confirmed()
     return (
-        orders_with_amounts(
-            Order.objects.confirmed().filter(distribution__cycle__collective=collective)
-        )
+        orders_with_amounts(orders)
         .select_related("member", "distribution__pickup_point")
         .order_by("distribution__date", "member__last_name", "member__first_name", "pk")
     )

@@ -96,7 +96,9 @@ def booking_page(member, distribution: Distribution) -> BookingPage:
         .prefetch_related(
             Prefetch(
                 "lines",
-                queryset=OrderLine.objects.select_related("offer__product__producer"),
+                queryset=OrderLine.objects.live().select_related(
+                    "offer__product__producer"
+                ),
             )
         )
         .first()

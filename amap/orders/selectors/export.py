@@ -277,9 +277,8 @@ def collective_export(collective) -> CollectiveExport:
         table(
             "order_lines",
             _("Order lines"),
-            OrderLine.objects.filter(
-                **{f"order__{k}": v for k, v in distributions_in.items()}
-            )
+            OrderLine.objects.live()
+            .filter(**{f"order__{k}": v for k, v in distributions_in.items()})
             .select_related("order__member", "offer__product__producer")
             .order_by(
                 "order_id", "offer__product__producer__name", "offer__product__name"

@@ -11,27 +11,21 @@ from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum
 from amap.distribution.models import Distribution, OrderCycle, UsualPickupPoint
 from amap.money import ZERO
 
-from ..models import Contract, Order, OrderLine, Subscription
+from ..models import Contract, OrderLine, Subscription
 
 
 def producer_cycles(producer):
     """The cycles where the farm has offers, newest first, with what was booked."""
     amount = (
-        OrderLine.objects.filter(
-            offer__cycle=OuterRef("pk"),
-            offer__product__producer=producer,
-            order__status=Order.Status.CONFIRMED,
-        )
+        OrderLine.objects.counted()
+        .filter(offer__cycle=OuterRef("pk"), offer__product__producer=producer)
         .values("offer__cycle")
         .annotate(total=Sum("amount"))
         .values("total")
     )
     lines = (
-        OrderLine.objects.filter(
-            offer__cycle=OuterRef("pk"),
-            offer__product__producer=producer,
-            order__status=Order.Status.CONFIRMED,
-        )
+        OrderLine.objects.counted()
+        .filter(offer__cycle=OuterRef("pk"), offer__product__producer=producer)
         .values("offer__cycle")
         .annotate(total=Count("pk"))
         .values("total")
@@ -235,10 +229,10 @@ def producer_bookings(producer, cycle) -> ProducerBookings:
         return per_member[key]
 
     lines = (
-        OrderLine.objects.filter(
+        OrderLine.objects.counted()
+        .filter(
             offer__cycle=cycle,
             offer__product__producer=producer,
-            order__status=Order.Status.CONFIRMED,
             order__distribution__in=per_distribution,
         )
         .select_related("order__member", "offer__product")

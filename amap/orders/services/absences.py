@@ -129,6 +129,7 @@ def cancel_absence(absence: Absence, *, cancelled_by) -> Absence:
     if absence.cancelled_at is not None:
         raise ValidationError(_("This absence is already cancelled."))
     absence.cancelled_at = timezone.now()
+    absence._history_user = cancelled_by
     absence.save(update_fields=["cancelled_at"])
     transaction.on_commit(partial(touch_distribution_sheets, [distribution.pk]))
     return absence

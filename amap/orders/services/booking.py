@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from amap.background import enqueue_on_commit
 from amap.distribution.models import Distribution
@@ -167,7 +168,9 @@ def place_order(*, member, distribution: Distribution, lines: dict) -> OrderResu
     """Save a member's order for a distribution: create it, change it, or
     reactivate a cancelled one. `lines` maps an offer pk to the quantity wanted
     (Decimal; 0 removes the line) and replaces the whole order: a line whose
-    offer is not in `lines` is removed.
+    offer is not in `lines` is removed. A removed line stays, at quantity 0,
+    as history; removing every line cancels the order as `cancel_order` does,
+    its lines kept with their quantities.
 
     Refuses the whole request (ValidationError, per offer pk in `error_dict`
     for a bad quantity) for a non-member, a cancelled distribution, a cycle not
@@ -212,10 +215,23 @@ def place_order(*, member, distribution: Distribution, lines: dict) -> OrderResu
     accepted, refused = _book_stock(wanted, held, offers)
     if not any(accepted.values()) and (created or reactivating):
         return _nothing_booked(order, refused, created=created)
+    order._history_user = member
+    if not created and not reactivating and _all_removed(current, accepted):
+        # Stock is released above; the lines stay as they were, as after the
+        # Cancel button.
+        _mark_cancelled(order)
+        return OrderResult(order=order, refused=refused)
     lines_changed = _save_lines(
         order, current, accepted, refused, offers, reactivating=reactivating
     )
     return _confirm(order, refused, changed=created or reactivating or lines_changed)
+
+
+def _all_removed(current: dict, accepted: dict) -> bool:
+    """Whether the order keeps no quantity once the accepted ones are saved
+    (a refused line keeps its previous quantity)."""
+    kept = [accepted.get(pk, line.quantity) for pk, line in current.items()]
+    return not any(kept) and not any(accepted.values())
 
 
 def _checked_request(lines: dict, *, cycle) -> tuple[dict, dict]:
@@ -324,32 +340,39 @@ def _save_lines(
     *,
     reactivating: bool,
 ) -> bool:
-    """Create, update and delete the order's lines for the accepted
-    quantities; whether any line changed."""
-    to_create, to_update, to_delete = [], [], []
+    """Create and update the order's lines for the accepted quantities; whether
+    any line changed. A line set to 0 is kept with quantity and amount 0 (its
+    price stays what it was), never deleted."""
+    to_create, to_update = [], []
     for pk, quantity in accepted.items():
         line = current.get(pk)
-        if quantity == 0:
-            if line is not None:
-                to_delete.append(line.pk)
-        elif line is None:
-            to_create.append(_new_line(order, offers[pk], quantity))
+        if line is None:
+            if quantity:
+                to_create.append(_new_line(order, offers[pk], quantity))
         elif reactivating or line.quantity != quantity:
-            # A changed line is priced at today's offer price.
+            if quantity:
+                # A changed line is priced at today's offer price.
+                line.unit_price = offers[pk].price
             line.quantity = quantity
-            line.unit_price = offers[pk].price
             line.amount = line_amount(quantity, line.unit_price)
             to_update.append(line)
-    changed = bool(to_create or to_update or to_delete)
+    changed = bool(to_create or to_update)
     if reactivating:
-        # Refused lines of a reactivated order hold no stock: drop them.
-        to_delete += [current[pk].pk for pk in refused if pk in current]
-    if to_delete:
-        OrderLine.objects.filter(pk__in=to_delete).delete()
+        # Refused lines of a reactivated order hold no stock: set them to 0.
+        for pk in refused:
+            line = current.get(pk)
+            if line is not None and line.quantity:
+                line.quantity = line.amount = ZERO
+                to_update.append(line)
     if to_update:
-        OrderLine.objects.bulk_update(to_update, ["quantity", "unit_price", "amount"])
+        bulk_update_with_history(
+            to_update,
+            OrderLine,
+            ["quantity", "unit_price", "amount"],
+            default_user=order.member,
+        )
     if to_create:
-        OrderLine.objects.bulk_create(to_create)
+        bulk_create_with_history(to_create, OrderLine, default_user=order.member)
     return changed
 
 
@@ -364,9 +387,9 @@ def _new_line(order: Order, offer: Offer, quantity: Decimal) -> OrderLine:
 
 
 def _confirm(order: Order, refused: dict, *, changed: bool) -> OrderResult:
-    """Total the lines kept and confirm the order, or cancel it when none is
+    """Total the live lines and confirm the order, or cancel it when none is
     left; the confirmation email is queued when something changed."""
-    kept = list(order.lines.values_list("amount", flat=True))
+    kept = list(order.lines.live().values_list("amount", flat=True))
     if not kept:
         # Every line removed: the order is cancelled, as by `cancel_order`.
         _mark_cancelled(order)
@@ -414,7 +437,9 @@ def cancel_order(order: Order, *, cancelled_by) -> Order:
         raise ValidationError(
             _("This order is already cancelled."), code="already_cancelled"
         )
-    for offer_id, quantity in sorted(order.lines.values_list("offer_id", "quantity")):
+    order._history_user = cancelled_by
+    lines = order.lines.live().values_list("offer_id", "quantity")
+    for offer_id, quantity in sorted(lines):
         Offer.objects.filter(pk=offer_id).update(booked=F("booked") - quantity)
     _mark_cancelled(order)
     return order
@@ -444,9 +469,9 @@ def send_order_confirmation(*, order_id: int) -> bool:
         if not order.member.email:
             return False
         lines = list(
-            order.lines.select_related("offer__product__producer").order_by(
-                "offer__product__producer__name", "offer__product__name"
-            )
+            order.lines.live()
+            .select_related("offer__product__producer")
+            .order_by("offer__product__producer__name", "offer__product__name")
         )
         send_templated_email(
             template="emails/orders/order_confirmed",

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from amap.background import enqueue_on_commit
 from amap.distribution.models import Distribution
@@ -326,18 +327,22 @@ def _create_schedule(subscription: Subscription, *, first_delivery) -> None:
     signing after it)."""
     first_due = max(first_delivery, timezone.localdate())
     instalments = subscription.instalments
-    Instalment.objects.bulk_create(
-        Instalment(
-            subscription=subscription, number=number, due_date=due, amount=amount
-        )
-        for number, (due, amount) in enumerate(
-            zip(
-                instalment_dates(first_due, instalments),
-                split_amount(subscription.total, instalments),
-                strict=True,
-            ),
-            start=1,
-        )
+    bulk_create_with_history(
+        [
+            Instalment(
+                subscription=subscription, number=number, due_date=due, amount=amount
+            )
+            for number, (due, amount) in enumerate(
+                zip(
+                    instalment_dates(first_due, instalments),
+                    split_amount(subscription.total, instalments),
+                    strict=True,
+                ),
+                start=1,
+            )
+        ],
+        Instalment,
+        default_user=subscription.member,
     )
 
 
@@ -372,6 +377,7 @@ def cancel_subscription(subscription: Subscription, *, cancelled_by) -> Subscrip
         raise ValidationError(_("This subscription is already cancelled."))
     subscription.status = Subscription.Status.CANCELLED
     subscription.cancelled_at = timezone.now()
+    subscription._history_user = cancelled_by
     subscription.save(update_fields=["status", "cancelled_at"])
     return subscription
 

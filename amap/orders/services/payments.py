@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from amap.members.permissions import organised_collectives
 from amap.money import ZERO, finite_decimal, format_euros, is_whole_cents
@@ -118,8 +119,11 @@ def mark_instalments_paid(
         instalment.method = method
         instalment.reference = _clean_reference(references.get(str(instalment.pk)))
         instalment.recorded_by = recorded_by
-    Instalment.objects.bulk_update(
-        locked, ["paid_at", "method", "reference", "recorded_by"]
+    bulk_update_with_history(
+        locked,
+        Instalment,
+        ["paid_at", "method", "reference", "recorded_by"],
+        default_user=recorded_by,
     )
     _touch_sheets_on_commit(
         {i.subscription.member_id for i in locked},
@@ -132,7 +136,8 @@ def mark_instalments_paid(
 def cancel_instalment_payment(*, instalment: Instalment, cancelled_by) -> Instalment:
     """Undo a payment recorded by mistake: the instalment is due again.
 
-    The instalment keeps who undid it in `recorded_by`, and the undo is logged.
+    The instalment keeps who undid it in `recorded_by`; its history keeps
+    the date, method and reference it had, and who undid it when.
     """
     instalment = (
         Instalment.objects.select_for_update(of=("self",))
@@ -160,6 +165,7 @@ def cancel_instalment_payment(*, instalment: Instalment, cancelled_by) -> Instal
     instalment.method = ""
     instalment.reference = ""
     instalment.recorded_by = cancelled_by
+    instalment._history_user = cancelled_by
     instalment.save(update_fields=["paid_at", "method", "reference", "recorded_by"])
     _touch_sheets_on_commit(
         {instalment.subscription.member_id},
@@ -240,6 +246,7 @@ def record_order_payment(
         recorded_by=received_by,
     )
     payment.full_clean()
+    payment._history_user = received_by
     payment.save()
     _touch_sheets_on_commit({order.member_id}, {order.distribution.cycle.collective_id})
     return payment
@@ -300,7 +307,7 @@ def mark_orders_paid(
         {o.member_id for o in locked},
         {o.distribution.cycle.collective_id for o in locked},
     )
-    return OrderPayment.objects.bulk_create(payments)
+    return bulk_create_with_history(payments, OrderPayment, default_user=received_by)
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from ..selectors.balances import (
     filter_payment_rows,
     member_balances,
 )
+from ..selectors.history import instalment_history, order_history
 from ..services import payments as services
 
 
@@ -148,7 +149,9 @@ class OrderPaymentCreateView(ServiceFormView):
             self.request.user, self.kwargs["slug"]
         )
         self.order = get_object_or_404(
-            collective_orders(self.collective).prefetch_related("payments"),
+            collective_orders(self.collective, cancelled=True).prefetch_related(
+                "payments"
+            ),
             pk=self.kwargs["pk"],
         )
         # Read before the payment is recorded, so that its answer cannot fail.
@@ -164,6 +167,7 @@ class OrderPaymentCreateView(ServiceFormView):
         return super().get_context_data(
             collective=self.collective,
             order=self.order,
+            history=order_history(self.order),
             next=request.GET.get("next", request.POST.get("next", "")),
             **kwargs,
         )
@@ -175,6 +179,29 @@ class OrderPaymentCreateView(ServiceFormView):
 
     def get_success_url(self):
         return self.next_url
+
+
+@login_required
+def instalment_history_page(request, slug, pk):
+    """An instalment and what happened to it: paid, undone, by whom, when."""
+    collective = access_organised_collective(request.user, slug)
+    instalment = get_object_or_404(
+        Instalment.objects.filter(
+            subscription__contract__collective=collective
+        ).select_related(
+            "subscription__member", "subscription__contract", "subscription__option"
+        ),
+        pk=pk,
+    )
+    return render(
+        request,
+        "orders/instalment_history.html",
+        {
+            "collective": collective,
+            "instalment": instalment,
+            "history": instalment_history(instalment),
+        },
+    )
 
 
 @login_required
@@ -202,6 +229,11 @@ urlpatterns = [
         "organisation/<slug:slug>/paiements/commandes/<int:pk>/",
         OrderPaymentCreateView.as_view(),
         name="order_payment_create",
+    ),
+    path(
+        "organisation/<slug:slug>/paiements/echeances/<int:pk>/",
+        instalment_history_page,
+        name="instalment_history",
     ),
     path("paiements/", my_payments, name="my_payments"),
 ]

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from amap.distribution.models import OrderCycle
 from amap.members.services import require_current_charter
@@ -149,8 +150,12 @@ def save_stock_grid(
     changes = _checked_changes(cells, products, cycles, offers, now=timezone.now())
     _delete_offers(changes.to_delete, offers)
     if changes.to_update:
-        Offer.objects.bulk_update(
-            changes.to_update, ["quantity_available", "price", "updated_at"]
+        # Who changed a quantity or a price, and when, is kept.
+        bulk_update_with_history(
+            changes.to_update,
+            Offer,
+            ["quantity_available", "price", "updated_at"],
+            default_user=saved_by,
         )
     _create_offers(changes.to_create)
     return StockGridResult(

@@ -11,7 +11,11 @@ from amap.members.demo import (
     remove_demo_members,
 )
 from amap.orders.demo import build_contracts, remove_demo_orders
-from amap.orders.demo_orders import build_orders, record_past_closings
+from amap.orders.demo_orders import (
+    build_history_examples,
+    build_orders,
+    record_past_closings,
+)
 from amap.producers.demo import build_producers, remove_demo_producers
 from amap.producers.demo_catalogue import build_catalogues, build_offers
 from cms.demo import build_site
@@ -55,6 +59,11 @@ class Command(BaseCommand):
                 organiser=people["organiser"],
             )
             build_orders(collectives=people["collectives"])
+            build_history_examples(
+                collective=people["collectives"]["amap-dervallieres"],
+                member=people["member"],
+                organiser=people["organiser"],
+            )
             record_past_closings(people["collectives"])
             build_group_purchases(
                 collectives=people["collectives"], organiser=people["organiser"]
