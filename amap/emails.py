@@ -19,7 +19,9 @@ def render_text(template_name: str, context: dict) -> str:
     template = get_template(template_name)
     # The backend's own `render` always escapes; its Django template does
     # what the context says.
-    return template.template.render(make_context(context, autoescape=False))
+    # The backend wraps a django.template.Template (typed as its protocol).
+    django_template = template.template  # type: ignore[attr-defined]
+    return django_template.render(make_context(context, autoescape=False))
 
 
 def render_subject(template: str, context: dict) -> str:

@@ -176,7 +176,7 @@ def hold_cycle_for_booking(cycle_id: int) -> None:
     if connection.vendor != "postgresql":
         return
     table = connection.ops.quote_name(OrderCycle._meta.db_table)
-    column = connection.ops.quote_name(OrderCycle._meta.pk.column)
+    column = connection.ops.quote_name(OrderCycle._meta.pk.column or "id")
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT 1 FROM {table} WHERE {column} = %s FOR SHARE", [cycle_id]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amap.distribution.models import Distribution
+from amap.history import changed_by
 from amap.members.models import Membership
 from amap.members.permissions import can_manage_collective
 
@@ -129,7 +130,7 @@ def cancel_absence(absence: Absence, *, cancelled_by) -> Absence:
     if absence.cancelled_at is not None:
         raise ValidationError(_("This absence is already cancelled."))
     absence.cancelled_at = timezone.now()
-    absence._history_user = cancelled_by
+    changed_by(absence, cancelled_by)
     absence.save(update_fields=["cancelled_at"])
     transaction.on_commit(partial(touch_distribution_sheets, [distribution.pk]))
     return absence

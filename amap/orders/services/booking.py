@@ -16,6 +16,7 @@ from amap.background import enqueue_on_commit
 from amap.distribution.models import Distribution
 from amap.distribution.services.calendar import hold_cycle_for_booking
 from amap.emails import send_templated_email
+from amap.history import changed_by
 from amap.members.permissions import is_member
 from amap.members.services import require_current_charter
 from amap.money import (
@@ -215,7 +216,7 @@ def place_order(*, member, distribution: Distribution, lines: dict) -> OrderResu
     accepted, refused = _book_stock(wanted, held, offers)
     if not any(accepted.values()) and (created or reactivating):
         return _nothing_booked(order, refused, created=created)
-    order._history_user = member
+    changed_by(order, member)
     if not created and not reactivating and _all_removed(current, accepted):
         # Stock is released above; the lines stay as they were, as after the
         # Cancel button.
@@ -437,7 +438,7 @@ def cancel_order(order: Order, *, cancelled_by) -> Order:
         raise ValidationError(
             _("This order is already cancelled."), code="already_cancelled"
         )
-    order._history_user = cancelled_by
+    changed_by(order, cancelled_by)
     lines = order.lines.live().values_list("offer_id", "quantity")
     for offer_id, quantity in sorted(lines):
         Offer.objects.filter(pk=offer_id).update(booked=F("booked") - quantity)

@@ -12,6 +12,7 @@ from simple_history.utils import bulk_create_with_history
 from amap.background import enqueue_on_commit
 from amap.distribution.models import Distribution
 from amap.emails import send_templated_email
+from amap.history import changed_by
 from amap.members.models import Membership
 from amap.members.permissions import can_manage_collective
 from amap.members.services import require_current_charter
@@ -377,7 +378,7 @@ def cancel_subscription(subscription: Subscription, *, cancelled_by) -> Subscrip
         raise ValidationError(_("This subscription is already cancelled."))
     subscription.status = Subscription.Status.CANCELLED
     subscription.cancelled_at = timezone.now()
-    subscription._history_user = cancelled_by
+    changed_by(subscription, cancelled_by)
     subscription.save(update_fields=["status", "cancelled_at"])
     return subscription
 

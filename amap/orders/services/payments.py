@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from amap.history import changed_by
 from amap.members.permissions import organised_collectives
 from amap.money import ZERO, finite_decimal, format_euros, is_whole_cents
 
@@ -165,7 +166,7 @@ def cancel_instalment_payment(*, instalment: Instalment, cancelled_by) -> Instal
     instalment.method = ""
     instalment.reference = ""
     instalment.recorded_by = cancelled_by
-    instalment._history_user = cancelled_by
+    changed_by(instalment, cancelled_by)
     instalment.save(update_fields=["paid_at", "method", "reference", "recorded_by"])
     _touch_sheets_on_commit(
         {instalment.subscription.member_id},
@@ -214,9 +215,10 @@ def record_order_payment(
     _require_organiser_of(received_by, {order.distribution.cycle.collective_id})
     _check_order(order)
     _check_method(method)
-    amount = finite_decimal(amount)
-    if amount is None:  # not a number, NaN, an infinity, True or False
+    number = finite_decimal(amount)
+    if number is None:  # not a number, NaN, an infinity, True or False
         raise ValidationError({"amount": _("Enter an amount in euros.")})
+    amount = number
     if amount <= 0:
         raise ValidationError(
             {"amount": _("The amount must be more than zero.")}, code="not_positive"
@@ -246,7 +248,7 @@ def record_order_payment(
         recorded_by=received_by,
     )
     payment.full_clean()
-    payment._history_user = received_by
+    changed_by(payment, received_by)
     payment.save()
     _touch_sheets_on_commit({order.member_id}, {order.distribution.cycle.collective_id})
     return payment
